@@ -1,0 +1,1 @@
+"""The demo inbox and the classifier's labelled corpus."""

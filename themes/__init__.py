@@ -1,0 +1,1 @@
+"""Theme files shipped with triage (TOML, one theme per file)."""

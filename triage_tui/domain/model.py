@@ -1,0 +1,157 @@
+"""The item model: one to-do in the inbox, and the words that describe it.
+
+Field names are a contract: `triage list --json` and the JSON export use them as they are.
+Pure code: no Textual, no TinyDB.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import asdict, dataclass, field, fields
+from datetime import date, datetime
+from typing import Any
+
+LANES = ("unsorted", "task", "ops", "keep")
+"""Every lane an item can be in; `unsorted` means not yet triaged."""
+
+TRIAGE_LANES = ("task", "ops", "keep")
+"""The lanes a person sorts into."""
+
+SUGGESTED_LANES = ("task", "ops")
+"""The lanes the classifier suggests; `keep` is only ever the owner's own choice."""
+
+LANE_SOURCES = ("manual", "suggested", "import")
+STATUSES = ("open", "done", "dropped")
+
+ROLE_OF_LANE = {"task": "va", "ops": "om", "keep": "owner"}
+"""Who carries a lane: a virtual assistant, an operations manager, or the owner."""
+
+LANE_LABELS = {"unsorted": "unsorted", "task": "task (VA)", "ops": "ops (OM)", "keep": "keep (mine)"}
+
+MAX_TITLE_CHARS = 2000
+"""Titles longer than this are cut on the way in; a to-do title is one line, not a document."""
+
+MAX_NOTES_CHARS = 100_000
+
+
+def new_item_id() -> str:
+    """A short, stable, random id that people can type (`triage done 3f9a2c1b`)."""
+    return secrets.token_hex(4)
+
+
+@dataclass(slots=True)
+class Suggestion:
+    """The classifier's suggested lane, how sure it is (0..1) and why, in plain words."""
+
+    lane: str
+    confidence: float
+    reasons: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"lane": self.lane, "confidence": self.confidence, "reasons": list(self.reasons)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Suggestion | None:
+        if not isinstance(data, dict) or data.get("lane") not in SUGGESTED_LANES:
+            return None
+        try:
+            confidence = float(data.get("confidence", 0.0))
+        except (TypeError, ValueError):
+            confidence = 0.0
+        reasons = [str(reason) for reason in data.get("reasons") or []]
+        return cls(data["lane"], min(max(confidence, 0.0), 1.0), reasons)
+
+
+@dataclass(slots=True)
+class Item:
+    """One to-do. Dates are ISO 8601 strings so they store as they are in JSON."""
+
+    id: str
+    title: str
+    notes: str = ""
+    lane: str = "unsorted"
+    lane_source: str = "manual"
+    suggestion: Suggestion | None = None
+    status: str = "open"
+    due: str | None = None
+    estimate_minutes: int | None = None
+    recurrence: str | None = None
+    tags: list[str] = field(default_factory=list)
+    assignee: str | None = None
+    claimed_by: str | None = None
+    claimed_at: str | None = None
+    created_at: str = ""
+    updated_at: str = ""
+    completed_at: str | None = None
+    created_by: str = ""
+    updated_by: str = ""
+    version: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """The contract form used in storage, `list --json` and JSON export."""
+        data = asdict(self)
+        data["suggestion"] = self.suggestion.to_dict() if self.suggestion else None
+        data["tags"] = list(self.tags)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Item:
+        """Build an item from stored data, ignoring unknown keys and defaulting missing ones."""
+        known = {name: data[name] for name in _FIELD_NAMES if name in data}
+        known["suggestion"] = Suggestion.from_dict(data.get("suggestion"))
+        known["tags"] = [str(tag) for tag in data.get("tags") or []]
+        return cls(**known)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+    def due_date(self) -> date | None:
+        """The due day, whether `due` holds a date or a datetime."""
+        return parse_due(self.due)[0] if self.due else None
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(Item))
+
+
+def parse_due(value: str) -> tuple[date, datetime | None]:
+    """Split a stored `due` into its day and, when it has one, its aware datetime.
+
+    Raises ValueError for a string that is neither an ISO date nor an ISO datetime.
+    """
+    if len(value) == 10:
+        return date.fromisoformat(value), None
+    moment = datetime.fromisoformat(value)
+    return moment.date(), moment
+
+
+def now_iso(moment: datetime | None = None) -> str:
+    """An aware local timestamp, to the second, as stored in `created_at` and friends."""
+    moment = moment or datetime.now().astimezone()
+    if moment.tzinfo is None:
+        moment = moment.astimezone()
+    return moment.replace(microsecond=0).isoformat()
+
+
+def clean_text(text: str, limit: int = MAX_TITLE_CHARS) -> str:
+    """Remove terminal control characters (escape sequences, bells, NULs) and cut to `limit`.
+
+    Tabs become spaces; newlines in a title become spaces. Every printable character, markup
+    brackets included, is kept exactly: display code shows it literally.
+    """
+    out = []
+    for char in text[: limit * 2]:
+        code = ord(char)
+        if char in "\t\n\r":
+            out.append(" ")
+        elif code < 32 or code == 127 or 0x80 <= code < 0xA0:
+            continue
+        else:
+            out.append(char)
+    return "".join(out).strip()[:limit]
+
+
+def clean_notes(text: str) -> str:
+    """Like `clean_text` but keeps newlines: notes are several lines."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(clean_text(line, MAX_NOTES_CHARS) for line in lines)[:MAX_NOTES_CHARS]
