@@ -6,6 +6,7 @@ Pure code: no Textual, no TinyDB.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
@@ -26,7 +27,9 @@ STATUSES = ("open", "done", "dropped")
 ROLE_OF_LANE = {"task": "va", "ops": "om", "keep": "owner"}
 """Who carries a lane: a virtual assistant, an operations manager, or the owner."""
 
-LANE_LABELS = {"unsorted": "unsorted", "task": "task (VA)", "ops": "ops (OM)", "keep": "keep (mine)"}
+LANE_LABELS = {
+    "unsorted": "unsorted", "task": "task (VA)", "ops": "ops (OM)", "keep": "keep (mine)",
+}
 
 MAX_TITLE_CHARS = 2000
 """Titles longer than this are cut on the way in; a to-do title is one line, not a document."""
@@ -133,6 +136,23 @@ def now_iso(moment: datetime | None = None) -> str:
     return moment.replace(microsecond=0).isoformat()
 
 
+_ESCAPE_SEQUENCE = re.compile(
+    r"""
+    \x1b\[[0-?]*[ -/]*[@-~]                  # CSI: colours, cursor moves, clears
+    | \x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?     # OSC: titles, hyperlinks, clipboard
+    | \x1b[PX^_][^\x1b]*(?:\x1b\\)?          # DCS, SOS, PM, APC strings
+    | \x1b[ -/]*[0-~]                         # two- and three-byte escapes
+    | \x9b[0-?]*[ -/]*[@-~]                   # 8-bit CSI
+    """,
+    re.VERBOSE,
+)
+
+
+def strip_escapes(text: str) -> str:
+    """Remove whole terminal escape sequences, so no `[31m` residue is left behind."""
+    return _ESCAPE_SEQUENCE.sub("", text) if ("\x1b" in text or "\x9b" in text) else text
+
+
 def clean_text(text: str, limit: int = MAX_TITLE_CHARS) -> str:
     """Remove terminal control characters (escape sequences, bells, NULs) and cut to `limit`.
 
@@ -140,7 +160,7 @@ def clean_text(text: str, limit: int = MAX_TITLE_CHARS) -> str:
     brackets included, is kept exactly: display code shows it literally.
     """
     out = []
-    for char in text[: limit * 2]:
+    for char in strip_escapes(text[: limit * 4])[: limit * 2]:
         code = ord(char)
         if char in "\t\n\r":
             out.append(" ")

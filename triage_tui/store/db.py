@@ -1,0 +1,306 @@
+"""The triage database: one TinyDB JSON file that several processes share.
+
+Every change runs in `Store.transaction()`: it takes the inter-process lock, re-reads the file if
+another process replaced it, applies the change through TinyDB tables, and writes the whole file
+once, atomically, before the lock is released. Reads need no lock: the file is only ever
+replaced whole.
+
+Tables: `items` (keyed by item id), `audit` (one row per changed field), `examples` (the lanes
+people chose by hand, which the classifier learns from) and `_meta` (schema version).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+from tinydb import TinyDB
+from tinydb.table import Document, Table
+
+from triage_tui.domain.model import Item, now_iso
+from triage_tui.store.storage import (
+    FILE_MODE,
+    AtomicJSONStorage,
+    Signature,
+    StorageFormatError,
+    file_signature,
+)
+
+SCHEMA_VERSION = 2
+"""Version 2 added claim times (`claimed_at`) and the `examples` table."""
+
+LOCK_TIMEOUT_SECONDS = 10.0
+
+
+class StoreError(Exception):
+    """The database cannot be used: the message names the file and the problem in one line."""
+
+
+class ReadOnlyError(StoreError):
+    """This user may read the database but not change it."""
+
+
+class StrTable(Table):
+    """A TinyDB table whose document ids are strings we choose (item ids, audit ids)."""
+
+    document_id_class = str
+
+
+class _TriageDB(TinyDB):
+    table_class = StrTable
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One changed field of one item: who changed it, when, from what, to what."""
+
+    at: str
+    user: str
+    item_id: str
+    field: str
+    old: Any
+    new: Any
+    action: str = "edit"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "at": self.at, "user": self.user, "item_id": self.item_id, "field": self.field,
+            "old": self.old, "new": self.new, "action": self.action,
+        }
+
+
+class Transaction:
+    """What a change can do while it holds the lock; obtained from `Store.transaction()`."""
+
+    def __init__(self, db: TinyDB, user: str, moment: datetime | None = None) -> None:
+        self._items = db.table("items", cache_size=0)
+        self._audit = db.table("audit", cache_size=0)
+        self._examples = db.table("examples", cache_size=0)
+        self.user = user
+        self.at = now_iso(moment)
+        self._audit_seq = 0
+
+    def get(self, item_id: str) -> Item | None:
+        document = self._items.get(doc_id=item_id)
+        return Item.from_dict(document) if document is not None else None
+
+    def items(self) -> list[Item]:
+        return [Item.from_dict(document) for document in self._items.all()]
+
+    def insert(self, items: Iterable[Item], action: str = "create") -> None:
+        """Add new items, with one audit row each."""
+        items = list(items)
+        self._items.insert_multiple(Document(item.to_dict(), doc_id=item.id) for item in items)
+        self._record(AuditEntry(self.at, self.user, item.id, "title", None, item.title, action)
+                     for item in items)
+
+    def replace(self, old: Item, new: Item, action: str = "edit") -> list[AuditEntry]:
+        """Store `new` over `old` and audit every field that differs; returns those rows."""
+        before, after = old.to_dict(), new.to_dict()
+        changed = [
+            AuditEntry(self.at, self.user, new.id, name, before.get(name), value, action)
+            for name, value in after.items()
+            if before.get(name) != value and name not in _UNAUDITED_FIELDS
+        ]
+        self._items.update(after, doc_ids=[new.id])
+        self._record(changed)
+        return changed
+
+    def delete(self, item_ids: Iterable[str], action: str = "delete") -> None:
+        item_ids = list(item_ids)
+        self._items.remove(doc_ids=item_ids)
+        self._record(AuditEntry(self.at, self.user, item_id, "deleted", None, True, action)
+                     for item_id in item_ids)
+
+    def add_example(self, text: str, lane: str) -> None:
+        """Remember a lane a person chose by hand; the classifier learns from these."""
+        key = f"{self.at}.{self.user}.{len(self._examples)}"
+        self._examples.insert(
+            Document({"text": text, "lane": lane, "user": self.user, "at": self.at}, doc_id=key)
+        )
+
+    def _record(self, entries: Iterable[AuditEntry]) -> None:
+        rows = []
+        for entry in entries:
+            self._audit_seq += 1
+            # Unique across processes and transactions; sorts by time within one process.
+            key = f"{time.time_ns():x}.{os.getpid()}.{self._audit_seq}"
+            rows.append(Document(entry.to_dict(), doc_id=key))
+        if rows:
+            self._audit.insert_multiple(rows)
+
+
+_UNAUDITED_FIELDS = frozenset({"updated_at", "updated_by", "version"})
+
+
+class Store:
+    """One database file, shared by every process that opens the same path."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path).expanduser()
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self._storage = AtomicJSONStorage(self.path)
+        self._lock: FileLock | None = None
+        self._db = _TriageDB(storage=lambda: self._storage)
+        self._items_cache: tuple[Signature | None, list[Item]] | None = None
+        self.read_only = False
+        # The app saves from a worker thread while the UI thread reads: one thread at a time.
+        self._thread_lock = threading.RLock()
+
+    # -- opening -------------------------------------------------------------------------
+    def open(self, create: bool = True) -> Store:
+        """Check the file (create, migrate or refuse it) before anything else touches it."""
+        self.read_only = not self._can_write()
+        if not self.path.exists():
+            if not create or self.read_only:
+                raise StoreError(f"{self.path}: no such database")
+            with self._locked():
+                if not self.path.exists():
+                    self._create()
+        version = self._schema_version()
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: made by a newer triage (schema {version}, this one reads up to "
+                f"{SCHEMA_VERSION}); upgrade triage to open it"
+            )
+        if version < SCHEMA_VERSION:
+            self._migrate(version)
+        return self
+
+    def _can_write(self) -> bool:
+        folder = self.path.parent
+        if self.path.exists():
+            return os.access(self.path, os.W_OK) and os.access(folder, os.W_OK)
+        return os.access(folder, os.W_OK)
+
+    def _create(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        meta = {"schema": {"schema": SCHEMA_VERSION, "created_at": now_iso()}}
+        self._storage.write({"_meta": meta, "items": {}, "audit": {}, "examples": {}})
+
+    def _read(self) -> dict[str, Any]:
+        try:
+            data = self._storage.read()
+        except StorageFormatError as error:
+            raise StoreError(f"{self.path}: {error}") from None
+        except OSError as error:
+            raise StoreError(f"{self.path}: cannot read ({error.strerror or error})") from None
+        if data is None:
+            raise StoreError(f"{self.path}: no such database")
+        return data
+
+    def _schema_version(self) -> int:
+        data = self._read()
+        meta = data.get("_meta", {}).get("schema")
+        if not isinstance(meta, dict) or not isinstance(meta.get("schema"), int):
+            raise StoreError(f"{self.path}: not a triage database (no schema version)")
+        if not isinstance(data.get("items", {}), dict):
+            raise StoreError(f"{self.path}: not a triage database (no items table)")
+        return meta["schema"]
+
+    def _migrate(self, version: int) -> None:
+        if self.read_only:
+            raise StoreError(
+                f"{self.path}: needs an upgrade (schema {version} → {SCHEMA_VERSION}) "
+                "but this user cannot write it"
+            )
+        backup = self.path.with_name(f"{self.path.name}.schema{version}.bak")
+        with self._locked():
+            version = self._schema_version()
+            if version >= SCHEMA_VERSION:
+                return
+            shutil.copy2(self.path, backup)
+            with self._storage.deferred():
+                data = self._read()
+                for step in range(version, SCHEMA_VERSION):
+                    MIGRATIONS[step](data)
+                data["_meta"]["schema"]["schema"] = SCHEMA_VERSION
+                self._storage.write(data)
+
+    # -- locking and changes -------------------------------------------------------------
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        if self._lock is None:
+            self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+            self._lock = FileLock(self.lock_path, mode=FILE_MODE, timeout=LOCK_TIMEOUT_SECONDS)
+        try:
+            with self._lock:
+                yield
+        except Timeout:
+            raise StoreError(
+                f"{self.path}: another triage process held the lock for over "
+                f"{LOCK_TIMEOUT_SECONDS:.0f} s; try again"
+            ) from None
+
+    @contextlib.contextmanager
+    def transaction(self, user: str, moment: datetime | None = None) -> Iterator[Transaction]:
+        """Lock, read the latest file, let the caller change it, write it once, unlock."""
+        if self.read_only:
+            raise ReadOnlyError(f"{self.path}: read-only for this user; nothing was changed")
+        with self._thread_lock, self._locked():
+            self._read()
+            try:
+                with self._storage.deferred():
+                    yield Transaction(self._db, user, moment)
+            except OSError as error:
+                raise StoreError(f"{self.path}: could not save ({error.strerror or error}); "
+                                 "nothing was changed") from None
+
+    # -- lock-free reads -----------------------------------------------------------------
+    def items(self) -> list[Item]:
+        """Every item, as the file holds it now (parsed once per file change).
+
+        The items are shared with a cache: derive changed copies, never mutate them.
+        """
+        with self._thread_lock:
+            data = self._read()
+            signature = self._storage.signature
+            if self._items_cache is None or self._items_cache[0] != signature:
+                table = data.get("items", {})
+                self._items_cache = (signature, [Item.from_dict(doc) for doc in table.values()])
+            return list(self._items_cache[1])
+
+    def get(self, item_id: str) -> Item | None:
+        with self._thread_lock:
+            document = self._read().get("items", {}).get(item_id)
+            return Item.from_dict(document) if document is not None else None
+
+    def audit(self) -> list[AuditEntry]:
+        with self._thread_lock:
+            rows = list(self._read().get("audit", {}).values())
+        return [AuditEntry(**{k: row.get(k) for k in _AUDIT_KEYS}) for row in rows]
+
+    def examples(self) -> list[dict[str, Any]]:
+        with self._thread_lock:
+            return [dict(row) for row in self._read().get("examples", {}).values()]
+
+    def signature(self) -> Signature | None:
+        """The file's signature right now: compare two to see whether anyone changed it."""
+        return file_signature(self.path)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+_AUDIT_KEYS = ("at", "user", "item_id", "field", "old", "new", "action")
+
+
+def _migrate_1_to_2(data: dict[str, Any]) -> None:
+    """Schema 2: items gain `claimed_at`; the `examples` table exists."""
+    for document in data.get("items", {}).values():
+        document.setdefault("claimed_at", None)
+    data.setdefault("examples", {})
+    data.setdefault("audit", {})
+
+
+MIGRATIONS = {1: _migrate_1_to_2}
+"""Step `n` upgrades a schema-`n` file to schema `n + 1`, in place."""
