@@ -180,6 +180,8 @@ class Store:
         folder = self.path.parent
         if self.path.exists():
             return os.access(self.path, os.W_OK) and os.access(folder, os.W_OK)
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent  # `_create` makes the missing folders
         return os.access(folder, os.W_OK)
 
     def _create(self) -> None:
