@@ -205,6 +205,8 @@ class Store:
         meta = data.get("_meta", {}).get("schema")
         if not isinstance(meta, dict) or not isinstance(meta.get("schema"), int):
             raise StoreError(f"{self.path}: not a triage database (no schema version)")
+        if isinstance(meta["schema"], bool) or meta["schema"] < min(MIGRATIONS):
+            raise StoreError(f"{self.path}: not a triage database (schema {meta['schema']!r})")
         if not isinstance(data.get("items", {}), dict):
             raise StoreError(f"{self.path}: not a triage database (no items table)")
         return meta["schema"]
