@@ -251,7 +251,10 @@ class Store:
         if self.read_only:
             raise ReadOnlyError(f"{self.path}: read-only for this user; nothing was changed")
         with self._thread_lock, self._locked():
-            self._read()
+            version = self._schema_version()  # replaced by a newer triage or a foreign file?
+            if version != SCHEMA_VERSION:
+                raise StoreError(f"{self.path}: now schema {version}, this triage writes "
+                                 f"{SCHEMA_VERSION}; reopen it; nothing was changed")
             try:
                 with self._storage.deferred():
                     yield Transaction(self._db, user, moment)
