@@ -304,7 +304,9 @@ _AUDIT_KEYS = ("at", "user", "item_id", "field", "old", "new", "action")
 def _migrate_1_to_2(data: dict[str, Any]) -> None:
     """Schema 2: items gain `claimed_at`; the `examples` table exists."""
     for document in data.get("items", {}).values():
-        document.setdefault("claimed_at", None)
+        # An old claim's clock starts at the item's last change, so it can expire.
+        claimed = document.get("updated_at") if document.get("claimed_by") else None
+        document.setdefault("claimed_at", claimed)
     data.setdefault("examples", {})
     data.setdefault("audit", {})
 
