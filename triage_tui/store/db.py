@@ -294,6 +294,15 @@ class Store:
         """The file's signature right now: compare two to see whether anyone changed it."""
         return file_signature(self.path)
 
+    @property
+    def known_signature(self) -> Signature | None:
+        """The signature as this process last read or wrote the file.
+
+        Taken inside the lock right after our own write, so a later change by another process
+        always differs from it.
+        """
+        return self._storage.signature
+
     def close(self) -> None:
         self._db.close()
 

@@ -1,0 +1,96 @@
+"""The triage (detail) pane and the workload pane. Each owns its state and renders it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from triage_tui.app.presenters import Parts, detail_content, format_minutes, meter
+from triage_tui.domain.model import Item
+from triage_tui.domain.workload import LANE_OF_ROLE, ROLE_LABELS, ROLES, RoleLoad
+from triage_tui.service import TriageService
+
+
+class DetailPane(VerticalScroll, can_focus=True):
+    """The selected item in full: suggestion with meter and reasons, dates, who changed it."""
+
+    BORDER_TITLE = "Triage"
+    item: reactive[Item | None] = reactive(None, always_update=True)
+    """The item shown; None shows a hint."""
+
+    def __init__(self, service: TriageService, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._service = service
+
+    def compose(self):
+        yield Static(id="detail-body", markup=False)
+
+    def watch_item(self, item: Item | None) -> None:
+        body = self.query_one("#detail-body", Static)
+        if item is None:
+            body.update(Content.styled("Nothing selected. Move with j/k.", "$text-muted"))
+            return
+        body.update(detail_content(item, self._service, self._service.now().date()))
+
+
+class WorkloadPane(VerticalScroll, can_focus=True):
+    """This week's hours per role against capacity, with counts and the top items."""
+
+    BORDER_TITLE = "Workload"
+    loads: reactive[dict[str, RoleLoad] | None] = reactive(None, always_update=True)
+    """The current week's loads, computed by the screen."""
+
+    TOP_ITEMS = 3
+
+    def compose(self):
+        yield Static(id="workload-body", markup=False)
+
+    def watch_loads(self, loads: dict[str, RoleLoad] | None) -> None:
+        body = self.query_one("#workload-body", Static)
+        if loads is None:
+            body.update(Content.styled("Loading…", "$text-muted"))
+            return
+        width = max(self.scrollable_content_region.width, 20)
+        parts: Parts = []
+        for role in ROLES:
+            parts.extend(self._role_parts(loads[role], width))
+        body.update(Content.assemble(*parts))
+
+    def on_resize(self) -> None:
+        self.loads = self.loads
+
+    def _role_parts(self, load: RoleLoad, width: int) -> Parts:
+        lane = LANE_OF_ROLE[load.role]
+        over = load.over_capacity
+        parts: Parts = [(f"{ROLE_LABELS[load.role]:<6}", f"bold $lane-{lane}")]
+        parts.append((meter(load.fraction, min(width - 12, 30)), "$error" if over else
+                      f"$lane-{lane}"))
+        parts.append((f" {round(load.fraction * 100):>3}%\n", "bold $error" if over else "bold"))
+        used = format_minutes(load.load_minutes) or "0m"
+        summary = f"{used}/{format_minutes(load.capacity_minutes)} · {len(load.entries)} items"
+        if load.overdue_count:
+            summary += f" · {load.overdue_count} late"
+        if load.assumed_count:
+            summary += f" · {load.assumed_count} assumed"
+        parts.append((_cut(summary, width) + "\n", "$text-muted"))
+        if over:
+            parts.append(("over capacity\n", "bold $error"))
+        for entry in load.entries[: self.TOP_ITEMS]:
+            times = f"×{entry.occurrences}" if entry.occurrences > 1 else ""
+            lead = f"{format_minutes(entry.minutes):>5}{times:<3} "
+            parts.append((lead, "$text-muted"))
+            parts.append(_cut(entry.item.title, width - len(lead)) + "\n")
+        parts.append("\n")
+        return parts
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def today_of(service: TriageService) -> date:
+    return service.now().date()

@@ -1,0 +1,137 @@
+"""Turn items into what the panes show: inbox rows, sort orders, the detail text.
+
+User text always goes into `rich.text.Text` as plain text, never parsed as markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from textual.content import Content
+
+from triage_tui.app.inbox_list import InboxRow
+from triage_tui.domain.dates import describe_due, due_in_words
+from triage_tui.domain.model import LANE_LABELS, Item
+from triage_tui.service import TriageService
+
+
+def format_minutes(minutes: int | None) -> str:
+    """`15m`, `1h`, `1h30`; empty for no estimate."""
+    if minutes is None:
+        return ""
+    hours, rest = divmod(int(minutes), 60)
+    if not hours:
+        return f"{rest}m"
+    return f"{hours}h{rest:02d}" if rest else f"{hours}h"
+
+
+def who_text(item: Item, service: TriageService) -> str:
+    holder = service.claim_holder(item)
+    if holder:
+        return f"⚑{holder}"
+    return f"@{item.assignee}" if item.assignee else ""
+
+
+def inbox_row(item: Item, service: TriageService, today: date) -> InboxRow:
+    """One inbox line for an item."""
+    suggestion = ""
+    if item.suggestion is not None and item.lane == "unsorted":
+        suggestion = f"{item.suggestion.lane} {item.suggestion.confidence:.0%}"
+    due = due_in_words(item.due, today)
+    due_day = item.due_date() if item.due else None
+    return InboxRow(
+        item_id=item.id,
+        lane=item.lane,
+        title=item.title,
+        suggestion=suggestion,
+        needs_review=service.needs_review(item),
+        due=due,
+        overdue=bool(due_day and due_day < today),
+        estimate=format_minutes(item.estimate_minutes),
+        who=who_text(item, service),
+        done=item.status != "open",
+    )
+
+
+_LANE_RANK = {"unsorted": 0, "task": 1, "ops": 2, "keep": 3}
+
+
+def _due_key(item: Item) -> str:
+    return item.due or "9999-99-99"
+
+
+SORTS: dict[str, Callable[[Item], tuple]] = {
+    "unsorted first": lambda item: (_LANE_RANK.get(item.lane, 9), _due_key(item), item.created_at),
+    "due": lambda item: (_due_key(item), _LANE_RANK.get(item.lane, 9)),
+    "newest": lambda item: (_reverse(item.created_at),),
+    "lane": lambda item: (_LANE_RANK.get(item.lane, 9), item.title.casefold()),
+    "estimate": lambda item: (-(item.estimate_minutes or 0), _due_key(item)),
+    "title": lambda item: (item.title.casefold(),),
+}
+"""Inbox orders, cycled with `s`; the first is the default."""
+
+
+def _reverse(text: str) -> tuple[int, ...]:
+    return tuple(-ord(char) for char in text)
+
+
+def meter(fraction: float, width: int) -> str:
+    """A bar of `width` cells filled to `fraction` (clamped), e.g. `███████░░░`."""
+    filled = round(max(0.0, min(fraction, 1.0)) * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+Parts = list[str | tuple[str, str]]
+
+
+def detail_content(item: Item, service: TriageService, today: date) -> Content:
+    """Everything about one item, for the triage pane (user text is never markup)."""
+    from triage_tui.domain.recurrence import describe_rrule
+
+    parts: Parts = [(item.title, "bold"), "\n"]
+    parts.append((LANE_LABELS.get(item.lane, item.lane), f"bold $lane-{item.lane}"))
+    if item.status != "open":
+        parts.append((f" · {item.status}", "$text-muted"))
+    parts.append((f" · {item.id}\n", "$text-muted"))
+    parts.extend(_suggestion_parts(item, service))
+    _field(parts, "Due", describe_due(item.due, today) if item.due else "anytime")
+    if item.recurrence:
+        try:
+            _field(parts, "Repeats", describe_rrule(item.recurrence))
+        except ValueError:
+            _field(parts, "Repeats", item.recurrence)
+    _field(parts, "Estimate", format_minutes(item.estimate_minutes) or "none (default assumed)")
+    if item.tags:
+        _field(parts, "Tags", " ".join(f"#{tag}" for tag in item.tags))
+    if item.assignee:
+        _field(parts, "Assigned", item.assignee)
+    holder = service.claim_holder(item)
+    if holder:
+        since = item.claimed_at[11:16] if item.claimed_at else "?"
+        _field(parts, "Claimed", f"{holder} (since {since})")
+    changed = item.updated_at[:16].replace("T", " ")
+    _field(parts, "Changed", f"{item.updated_by or '?'} · {changed} · v{item.version}")
+    if item.notes:
+        parts.extend(["\n", item.notes])
+    return Content.assemble(*parts)
+
+
+def _suggestion_parts(item: Item, service: TriageService) -> Parts:
+    suggestion = item.suggestion
+    if suggestion is None:
+        return [("No suggestion\n\n", "$text-muted")]
+    parts: Parts = ["Suggested "]
+    parts.append((LANE_LABELS.get(suggestion.lane, suggestion.lane),
+                  f"bold $lane-{suggestion.lane}"))
+    parts.append(f"  {meter(suggestion.confidence, 10)} {suggestion.confidence:.0%}")
+    if service.needs_review(item):
+        parts.append(("  needs review", "bold $warning"))
+    parts.append("\n")
+    parts.extend((f"  • {reason}\n", "$text-muted") for reason in suggestion.reasons[:3])
+    parts.append("\n")
+    return parts
+
+
+def _field(parts: Parts, label: str, value: str) -> None:
+    parts.extend([(f"{label:<9}", "$text-muted"), value, "\n"])
