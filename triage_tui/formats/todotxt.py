@@ -3,7 +3,8 @@
 Mapping decisions:
 
 - `x ` marks done; the completion date becomes `completed_at`, the creation date `created_at`
-  (plain dates: todo.txt has no times).
+  (plain dates: todo.txt has no times). A done line without a completion date keeps
+  `completed_at` None: inventing the import day would count old work as done this week.
 - `(A)` priority becomes the tag `pri:A`, first in the tags, so it stays visible and filterable;
   a `pri:A` key:value (how many clients keep the priority of a done task) reads the same way.
 - `+project` becomes the tag `project`. `@context` becomes the tag `@context`, `@` kept: in
