@@ -444,8 +444,10 @@ class TriageService:
         if not self._undo:
             raise ServiceError("nothing to undo")
         step = self._undo[-1]
-        self._redo.append(_UndoStep(step.label, self._apply(step.transitions, "undo")))
+        reverse = self._apply(step.transitions, "undo")
+        self._redo.append(_UndoStep(step.label, reverse))
         self._undo.pop()
+        _rebase(self._undo, step.transitions, reverse)
         return f"undid {step.label}"
 
     def redo(self) -> str:
@@ -453,8 +455,10 @@ class TriageService:
         if not self._redo:
             raise ServiceError("nothing to redo")
         step = self._redo[-1]
-        self._undo.append(_UndoStep(step.label, self._apply(step.transitions, "redo")))
+        reverse = self._apply(step.transitions, "redo")
+        self._undo.append(_UndoStep(step.label, reverse))
         self._redo.pop()
+        _rebase(self._redo, step.transitions, reverse)
         return f"redid {step.label}"
 
     def _apply(self, transitions: list[Transition], action: str) -> list[Transition]:
@@ -490,6 +494,21 @@ class TriageService:
                 f"cannot {action}: {current.updated_by or 'someone'} changed "
                 f"“{_short(current.title)}” since"
             )
+
+
+def _rebase(stack: list[_UndoStep], done: list[Transition], reverse: list[Transition]) -> None:
+    """Older steps expect the states an undo or redo just restored, which it wrote with new
+    versions: let them expect those, so undoing twice is not refused as someone else's change."""
+    restored = {
+        (target.id, target.version): written
+        for (_, target), (written, _) in zip(done, reverse, strict=True)
+        if target is not None and written is not None
+    }
+    for step in stack:
+        step.transitions = [
+            (restored.get((expected.id, expected.version), expected) if expected else None, target)
+            for expected, target in step.transitions
+        ]
 
 
 def _short(title: str, limit: int = 40) -> str:
