@@ -136,21 +136,26 @@ def now_iso(moment: datetime | None = None) -> str:
     return moment.replace(microsecond=0).isoformat()
 
 
-_ESCAPE_SEQUENCE = re.compile(
-    r"""
-    \x1b\[[0-?]*[ -/]*[@-~]                  # CSI: colours, cursor moves, clears
-    | \x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?     # OSC: titles, hyperlinks, clipboard
-    | \x1b[PX^_][^\x1b]*(?:\x1b\\)?          # DCS, SOS, PM, APC strings
-    | \x1b[ -/]*[0-~]                         # two- and three-byte escapes
-    | \x9b[0-?]*[ -/]*[@-~]                   # 8-bit CSI
-    """,
-    re.VERBOSE,
+# Terminal escape sequences, whole: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), the string
+# commands DCS/SOS/PM/APC (ESC P/X/^/_ ... ST), their 8-bit C1 forms, and the short ESC + one or
+# two character sequences. Dropping control characters one by one would leave `[31m` behind.
+# Payloads never cross a newline so that one broken sequence cannot swallow the next lines.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"
+    r"|\x9b[0-?]*[ -/]*[@-~]"
+    r"|\x1b\][^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)"
+    r"|\x9d[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)"
+    r"|\x1b[PX^_][^\x1b\x9c\n]*(?:\x1b\\|\x9c)"
+    r"|[\x90\x98\x9e\x9f][^\x1b\x9c\n]*(?:\x1b\\|\x9c)"
+    r"|\x1b[ -/]*[0-~]"
 )
 
 
 def strip_escapes(text: str) -> str:
-    """Remove whole terminal escape sequences, so no `[31m` residue is left behind."""
-    return _ESCAPE_SEQUENCE.sub("", text) if ("\x1b" in text or "\x9b" in text) else text
+    """Remove whole terminal escape sequences (colours, titles, hyperlinks, cursor moves)."""
+    if "\x1b" not in text and not any("\x90" <= char <= "\x9f" for char in text):
+        return text
+    return _ESCAPES.sub("", text)
 
 
 def clean_text(text: str, limit: int = MAX_TITLE_CHARS) -> str:
@@ -159,16 +164,13 @@ def clean_text(text: str, limit: int = MAX_TITLE_CHARS) -> str:
     Tabs become spaces; newlines in a title become spaces. Every printable character, markup
     brackets included, is kept exactly: display code shows it literally.
     """
-    out = []
-    for char in strip_escapes(text[: limit * 4])[: limit * 2]:
-        code = ord(char)
-        if char in "\t\n\r":
-            out.append(" ")
-        elif code < 32 or code == 127 or 0x80 <= code < 0xA0:
-            continue
-        else:
-            out.append(char)
-    return "".join(out).strip()[:limit]
+    text = strip_escapes(text[: limit * 4])[: limit * 2]
+    text = _CONTROL.sub("", _LINE_BREAKS.sub(" ", text))
+    return text.strip()[:limit]
+
+
+_LINE_BREAKS = re.compile(r"[\t\n\r]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def clean_notes(text: str) -> str:

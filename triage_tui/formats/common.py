@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from triage_tui.domain.model import LANES, STATUSES, clean_notes, clean_text
+from triage_tui.domain.model import LANES, STATUSES, clean_notes, clean_text, strip_escapes
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
 """Inputs over this size are refused: a to-do inbox is never 50 MB, a wrong file often is."""
@@ -47,27 +47,6 @@ class ImportResult:
 
 class RowError(ValueError):
     """Raised inside a parser for a bad row; the parser turns it into an ImportIssue."""
-
-
-# Terminal escape sequences, whole: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), the string
-# commands DCS/SOS/PM/APC (ESC P/X/^/_ ... ST), their 8-bit C1 forms, and the short ESC + one or
-# two character sequences. The model's clean_text drops control characters one by one, which
-# would leave `[31m` behind after removing ESC; this removes the sequence as a unit first.
-# Payloads never cross a newline so that one broken sequence cannot swallow the next rows.
-_ESCAPES = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"
-    r"|\x9b[0-?]*[ -/]*[@-~]"
-    r"|\x1b\][^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)"
-    r"|\x9d[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)"
-    r"|\x1b[PX^_][^\x1b\x9c\n]*(?:\x1b\\|\x9c)"
-    r"|[\x90\x98\x9e\x9f][^\x1b\x9c\n]*(?:\x1b\\|\x9c)"
-    r"|\x1b[ -/]*[0-~]"
-)
-
-
-def strip_escapes(text: str) -> str:
-    """Remove whole terminal escape sequences (colours, titles, hyperlinks, cursor moves)."""
-    return _ESCAPES.sub("", text)
 
 
 def title_text(value: str) -> str:
