@@ -237,9 +237,24 @@ class TriageService:
         if data.get("lane") not in LANES:
             data["lane"] = "unsorted"
         data.setdefault("lane_source", "import" if action == "import" else "manual")
+        for name in ("created_at", "completed_at", "claimed_at"):
+            data[name] = self._aware_timestamp(data.get(name))
         item = Item.from_dict(data)
         item.suggestion = suggestion
         return item
+
+    def _aware_timestamp(self, value: object) -> str | None:
+        """Timestamps are aware ISO datetimes; a plain date (todo.txt) means its local midnight."""
+        if not value:
+            return None
+        text = str(value)
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=self.now().tzinfo)
+        return now_iso(moment)
 
     # -- changing ------------------------------------------------------------------------
     def change(
