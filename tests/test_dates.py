@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time as time_module
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
@@ -15,6 +17,23 @@ SATURDAY = date(2026, 11, 28)
 SUNDAY = date(2026, 11, 29)
 PLUS_ONE = timezone(timedelta(hours=1))
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=PLUS_ONE)
+
+
+def _set_tz(value: str | None) -> None:
+    if value is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = value
+    time_module.tzset()
+
+
+@pytest.fixture(autouse=True)
+def utc_process_zone():
+    """Pin the process zone to UTC, so a fixed offset in a test is never the system's own."""
+    saved = os.environ.get("TZ")
+    _set_tz("UTC")
+    yield
+    _set_tz(saved)
 
 
 # ---------------------------------------------------------------- reading relative words
@@ -121,6 +140,17 @@ def test_relative_day(word, expected):
 )
 def test_next_relative_day(word, expected):
     assert dates.next_relative_day(word, MONDAY) == expected
+
+
+def test_local_zone():
+    london = tz.gettz("Europe/London")
+    assert dates.local_zone(datetime(2026, 11, 23, tzinfo=london)) is london
+    assert dates.local_zone(NOW) is PLUS_ONE  # not the system's offset: kept as it is
+    _set_tz("Europe/London")
+    system = dates.local_zone(datetime(2026, 10, 23, 10, 0).astimezone())
+    assert datetime(2026, 10, 26, 9, 0, tzinfo=system).utcoffset() == timedelta(0)
+    assert datetime(2026, 10, 23, 9, 0, tzinfo=system).utcoffset() == timedelta(hours=1)
+    assert dates.local_zone(NOW) is PLUS_ONE
 
 
 def test_month_and_weekday_tables_cover_every_name():

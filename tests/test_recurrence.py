@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time as time_module
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -21,6 +23,23 @@ from triage_tui.domain.recurrence import (
 LONDON = tz.gettz("Europe/London")
 NEW_YORK = tz.gettz("America/New_York")
 PLUS_ONE = timezone(timedelta(hours=1))
+
+
+def _set_tz(value: str | None) -> None:
+    if value is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = value
+    time_module.tzset()
+
+
+@pytest.fixture(autouse=True)
+def utc_process_zone():
+    """Pin the process zone to UTC, so a fixed offset in a test is never the system's own."""
+    saved = os.environ.get("TZ")
+    _set_tz("UTC")
+    yield
+    _set_tz(saved)
 
 
 # ---------------------------------------------------------------- validation
@@ -260,6 +279,20 @@ def test_an_explicit_zone_wins_and_a_fixed_offset_keeps_the_offset():
     assert next_occurrence("FREQ=DAILY", due, after) == "2026-10-25T09:00:00+01:00"
     found = next_occurrence("FREQ=DAILY", due, after, zone=LONDON)
     assert found == "2026-10-25T09:00:00+00:00"
+
+
+def test_a_fixed_offset_that_is_the_system_zone_follows_its_dst_rules():
+    _set_tz("Europe/London")
+    after = datetime(2026, 10, 24, 9, 30).astimezone()  # what datetime.now().astimezone() gives
+    assert after.utcoffset() == timedelta(hours=1)
+    found = next_occurrence("FREQ=DAILY", "2026-10-24T09:00:00+01:00", after)
+    assert found == "2026-10-25T09:00:00+00:00"
+    window = (datetime(2026, 10, 24), datetime(2026, 10, 26))
+    found = occurrences_between("FREQ=DAILY", "2026-10-24T09:00:00+01:00", *window)
+    assert [moment.isoformat() for moment in found] == [
+        "2026-10-24T09:00:00+01:00",
+        "2026-10-25T09:00:00+00:00",
+    ]
 
 
 def test_completing_a_timed_item_late_skips_to_the_next_time():

@@ -16,8 +16,9 @@ Pure code: no Textual, no TinyDB.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
+from dateutil import tz
 from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
 
 from triage_tui.domain.model import parse_due
@@ -66,6 +67,24 @@ SHIFT_UNITS = {
     "year": "years", "years": "years",
 }  # fmt: skip
 """Unit words accepted after `in N` to the `relativedelta` keyword they become."""
+
+
+def local_zone(moment: datetime) -> tzinfo:
+    """The zone whose wall clock `moment` is read on, with its daylight-saving rules if known.
+
+    `datetime.now().astimezone()` carries only today's fixed offset, so a date across a DST
+    change would be an hour off. When `moment` has a fixed offset equal to the system's own
+    offset at that instant, the system zone (`tz.tzlocal()`) is used; a real zone is kept;
+    any other fixed offset is kept as it is (it cannot follow DST).
+    """
+    zone = moment.tzinfo
+    if zone is None:
+        return tz.tzlocal()
+    if not isinstance(zone, timezone | tz.tzoffset | tz.tzutc):
+        return zone
+    if moment.utcoffset() == moment.astimezone().utcoffset():
+        return tz.tzlocal()
+    return zone
 
 
 def weekday_on_or_after(today: date, weekday: int) -> date:
@@ -160,7 +179,7 @@ def _read_due(due: str, zone: tzinfo | None) -> tuple[date, datetime | None]:
 
 
 def _zone_of(now: datetime | None) -> tzinfo | None:
-    return now.tzinfo if now is not None else None
+    return local_zone(now) if now is not None else None
 
 
 def due_in_words(due: str | None, today: date, now: datetime | None = None) -> str:

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 
 from dateutil import tz
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
 
-from triage_tui.domain.dates import DAY_NAMES, MONTH_TITLES
+from triage_tui.domain.dates import DAY_NAMES, MONTH_TITLES, local_zone
 from triage_tui.domain.model import parse_due
 
 MAX_OCCURRENCES = 1000
@@ -160,14 +160,14 @@ def _real_zone(value: object) -> tzinfo | None:
 
 def _pick_zone(moment: datetime, zone: tzinfo | None, *others: object) -> tzinfo:
     """The zone to compute in: `zone`, else the first real zone among `others`, else the
-    due's own offset (which cannot follow daylight saving, but keeps the wall-clock time)."""
+    zone of the due's own offset (`local_zone`: the system zone when the offsets agree)."""
     if zone is not None:
         return zone
     for other in others:
         found = _real_zone(other)
         if found is not None:
             return found
-    return moment.tzinfo or UTC
+    return local_zone(moment)
 
 
 def _wall(moment: date | datetime, zone: tzinfo | None) -> datetime:
@@ -211,8 +211,8 @@ def next_occurrence(
 
     The result keeps the form of `due`: a date stays a date; an aware datetime stays an aware
     datetime at the same wall-clock time, with the offset that is right on its day. The zone
-    is `zone`, else `after`'s zone when it is a real zone (not a fixed offset), else the due's
-    own offset. Raises ValueError for an invalid rule or due.
+    is `zone`, else `after`'s zone when it is a real zone (not a fixed offset), else the zone
+    of the due's offset (see `dates.local_zone`). Raises ValueError for an invalid rule or due.
     """
     validate_rrule(rule)
     day, moment = parse_due(due)
