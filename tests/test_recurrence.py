@@ -341,6 +341,12 @@ def test_occurrences_between_is_capped_for_unbounded_rules_and_huge_windows():
     assert found[-1] == date(2026, 1, 1) + timedelta(days=MAX_OCCURRENCES - 1)
     year = (date(2026, 1, 1), date(2027, 1, 1))
     assert len(occurrences_between("FREQ=DAILY", "2026-01-01", *year, limit=10)) == 10
+    assert occurrences_between("FREQ=DAILY", "2026-01-01", *year, limit=0) == []
+
+
+def test_count_is_counted_from_the_current_due():
+    assert next_occurrence("FREQ=DAILY;COUNT=1", "2026-11-23", date(2026, 11, 23)) is None
+    assert next_occurrence("FREQ=DAILY;COUNT=3", "2026-11-23", date(2026, 11, 23)) == "2026-11-24"
 
 
 def test_occurrences_between_for_a_timed_item_across_dst():

@@ -13,8 +13,8 @@ Decisions (tested in tests/test_recurrence.py):
   falls on 28 Feb in other years.
 - Completing an item late skips the occurrences that passed: the next due is the first one
   after both the current due and the completion.
-- UNTIL is read as wall-clock time (a trailing `Z` is dropped); COUNT counts from the current
-  due, so it does not run out.
+- UNTIL is read as wall-clock time (a trailing `Z` is dropped). COUNT is counted from the
+  current due each time (no history is kept): COUNT=1 ends at once, a larger COUNT never does.
 
 Pure code: no Textual, no TinyDB.
 """
@@ -259,6 +259,7 @@ def occurrences_between(
             break
         if found != first:
             walls.append(found)
+    walls = walls[: max(limit, 0)]
     if moment is None:
         return [found.date() for found in walls]
     if not aware:
