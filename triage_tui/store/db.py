@@ -54,6 +54,14 @@ class StrTable(Table):
 
     document_id_class = str
 
+    def _update_table(self, updater: Callable[[dict[str, Any]], None]) -> None:
+        """Change the stored table in place. TinyDB copies the whole table twice per call to
+        convert ids, which makes a bulk change of n items O(n * table size); ours are strings
+        already. A failed transaction drops the in-memory data (see `deferred`)."""
+        tables = self._storage.read() or {}
+        updater(tables.setdefault(self.name, {}))
+        self._storage.write(tables)
+
 
 class _TriageDB(TinyDB):
     table_class = StrTable
