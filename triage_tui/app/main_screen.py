@@ -26,11 +26,15 @@ from triage_tui.app.presenters import SORTS, inbox_row
 from triage_tui.domain.fuzzy import fuzzy_filter
 from triage_tui.domain.model import Item
 from triage_tui.domain.workload import week_load
+from triage_tui.gcpause import paused_gc
 from triage_tui.service import ChangeResult, ServiceError, TriageService
 from triage_tui.store.db import StoreError
 
 WIDE_LAYOUT_COLUMNS = 120
 """From this width the three panes stand side by side; below it the side panes stack."""
+
+WORKLOAD_DELAY_SECONDS = 0.3
+"""At start-up the workload pane fills this long after the inbox has painted."""
 
 POLL_SECONDS = 0.5
 """How often to look for another process's change (one stat call: cheap when idle)."""
@@ -89,11 +93,18 @@ class MainScreen(Screen):
     class ItemsLoaded(Message):
         """The store's items, read off the UI thread."""
 
-        def __init__(self, items: list[Item], signature: object, external: bool) -> None:
+        def __init__(
+            self, items: list[Item], rows: dict[str, InboxRow], order: list[Item],
+            signature: object, external: bool, audit_count: int, sort_index: int,
+        ) -> None:
             super().__init__()
             self.items = items
+            self.rows = rows
+            self.order = order
             self.signature = signature
             self.external = external
+            self.audit_count = audit_count
+            self.sort_index = sort_index
 
     def __init__(self, service: TriageService) -> None:
         super().__init__()
@@ -130,7 +141,12 @@ class MainScreen(Screen):
         self.query_one("#inbox-pane").border_title = "Inbox"
         self.query_one("#filter").display = False
         inbox.focus()
-        self._load(external=False)
+        # The first frame must show the inbox and its count: read before it, on this thread,
+        # rather than race the first paint for the GIL from a worker.
+        try:
+            self.on_main_screen_items_loaded(self._snapshot(False, {}, {}, self.sort_index))
+        except StoreError as error:
+            self._report(str(error), "error")
         self.set_interval(POLL_SECONDS, self._poll)
 
     def on_resize(self) -> None:
@@ -145,34 +161,59 @@ class MainScreen(Screen):
     # -- loading and live refresh ----------------------------------------------------------
     def _load(self, external: bool) -> None:
         self._loading = True
-        self._read_items(external)
+        self._read_items(external, dict(self._items), dict(self._rows), self.sort_index)
 
     @work(thread=True, exclusive=True, group="load")
-    def _read_items(self, external: bool) -> None:
+    def _read_items(
+        self, external: bool, old_items: dict[str, Item], old_rows: dict[str, InboxRow],
+        sort_index: int,
+    ) -> None:
         try:
-            items = self.service.items()
-            signature = self.service.store.known_signature
+            loaded = self._snapshot(external, old_items, old_rows, sort_index)
         except StoreError as error:
             self.app.call_from_thread(self._report, str(error), "error")
             self._loading = False
             return
-        self.post_message(self.ItemsLoaded(items, signature, external))
+        self.post_message(loaded)
+
+    def _snapshot(
+        self, external: bool, old_items: dict[str, Item], old_rows: dict[str, InboxRow],
+        sort_index: int,
+    ) -> ItemsLoaded:
+        """Read, build rows and sort; rows of unchanged items are reused."""
+        items = self.service.items()
+        signature = self.service.store.known_signature
+        audit_count = self.service.store.audit_count()
+        today = self.service.now().date()
+        open_items = [item for item in items if item.status == "open"]
+        rows = {}
+        with paused_gc():
+            for item in open_items:
+                row = old_rows.get(item.id)
+                old = old_items.get(item.id)
+                if row is None or old is None or old.version != item.version:
+                    row = inbox_row(item, self.service, today)
+                rows[item.id] = row
+        open_items.sort(key=list(SORTS.values())[sort_index])
+        return self.ItemsLoaded(items, rows, open_items, signature, external, audit_count,
+                                sort_index)
 
     def on_main_screen_items_loaded(self, message: ItemsLoaded) -> None:
         self._loading = False
-        previous = self._items
         self._seen_signature = message.signature
         self._items = {item.id: item for item in message.items}
-        self._rows = {
-            item_id: row for item_id, row in self._rows.items()
-            if previous.get(item_id) is self._items.get(item_id)
-        }
-        self._resort()
+        self._rows = message.rows
+        if message.sort_index == self.sort_index:
+            self._order = [item.id for item in message.order]
+            self._titles = [item.title for item in message.order]
+            self._show_rows()
+        else:
+            self._resort()
         self._refresh_panes()
         if message.external and self._loaded_once:
             self._announce_others()
         self._loaded_once = True
-        self._history_mark = len(self.service.store.audit())
+        self._history_mark = message.audit_count
 
     def _poll(self) -> None:
         if self._loading:
@@ -186,7 +227,7 @@ class MainScreen(Screen):
 
     def _announce_others(self) -> None:
         """A quiet summary of what other people just did ("alice tagged 3 items")."""
-        rows = self.service.store.audit()[self._history_mark:]
+        rows = self.service.store.audit(self._history_mark)
         done: Counter[tuple[str, str]] = Counter()
         seen: set[tuple[str, str, str]] = set()
         for row in rows:
@@ -206,8 +247,11 @@ class MainScreen(Screen):
     def _row(self, item: Item) -> InboxRow:
         row = self._rows.get(item.id)
         if row is None:
-            row = self._rows[item.id] = inbox_row(item, self.service, self.service.now().date())
+            row = self._rows[item.id] = inbox_row(item, self.service, self._today())
         return row
+
+    def _today(self):
+        return self.service.now().date()
 
     def _resort(self) -> None:
         name = list(SORTS)[self.sort_index]
@@ -245,7 +289,11 @@ class MainScreen(Screen):
         self.query_one(DetailPane).item = self._items.get(item_id) if item_id else None
 
     def _refresh_panes(self) -> None:
-        self._compute_workload()
+        if self._loaded_once:
+            self._compute_workload()
+        else:
+            # After the first frame: the inbox comes first, the workload a moment later.
+            self.set_timer(WORKLOAD_DELAY_SECONDS, self._compute_workload)
 
     @work(thread=True, exclusive=True, group="workload")
     def _compute_workload(self) -> None:

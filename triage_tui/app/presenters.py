@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 
 from textual.content import Content
 
 from triage_tui.app.inbox_list import InboxRow
 from triage_tui.domain.dates import describe_due, due_in_words
-from triage_tui.domain.model import LANE_LABELS, Item
+from triage_tui.domain.model import LANE_LABELS, Item, parse_due
 from triage_tui.service import TriageService
 
 
@@ -38,8 +39,7 @@ def inbox_row(item: Item, service: TriageService, today: date) -> InboxRow:
     suggestion = ""
     if item.suggestion is not None and item.lane == "unsorted":
         suggestion = f"{item.suggestion.lane} {item.suggestion.confidence:.0%}"
-    due = due_in_words(item.due, today)
-    due_day = item.due_date() if item.due else None
+    due, due_day = _due_words(item.due, today) if item.due else ("", None)
     return InboxRow(
         item_id=item.id,
         lane=item.lane,
@@ -52,6 +52,15 @@ def inbox_row(item: Item, service: TriageService, today: date) -> InboxRow:
         who=who_text(item, service),
         done=item.status != "open",
     )
+
+
+@lru_cache(maxsize=4096)
+def _due_words(due: str, today: date) -> tuple[str, date | None]:
+    """Due words and day, cached: thousands of items share a few hundred due dates."""
+    try:
+        return due_in_words(due, today), parse_due(due)[0]
+    except ValueError:
+        return due, None
 
 
 _LANE_RANK = {"unsorted": 0, "task": 1, "ops": 2, "keep": 3}

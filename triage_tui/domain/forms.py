@@ -7,6 +7,7 @@ from datetime import datetime
 from triage_tui.domain.quickadd import parse_quick_add
 
 _PREFIX = {"due": "", "estimate": "~", "recurrence": ""}
+"""What quick add needs in front of a bare field value to read it as that field."""
 _ATTRIBUTE = {"due": "due", "estimate": "estimate_minutes", "recurrence": "recurrence"}
 
 
@@ -24,13 +25,16 @@ def read_field(kind: str, text: str, now: datetime):
         return None
     if kind == "estimate" and text.startswith("~"):
         text = text[1:]
-    if kind == "recurrence" and not text.lower().startswith(("every", "daily", "weekly",
-                                                            "monthly", "yearly")):
-        text = "every " + text
-    parsed = parse_quick_add(_PREFIX[kind] + text, now)
-    leftover = [token.text for token in parsed.tokens if token.kind != kind]
-    value = getattr(parsed, _ATTRIBUTE[kind])
-    if parsed.problems or leftover or value is None:
-        detail = "; ".join(parsed.problems) or f"could not read {' '.join(leftover) or text!r}"
-        raise FieldError(detail)
-    return value
+    attempts = [_PREFIX[kind] + text]
+    if kind == "recurrence":
+        attempts.append("every " + text)  # "monday" in a repeat field means every Monday
+    problem = ""
+    for attempt in attempts:
+        parsed = parse_quick_add(attempt, now)
+        leftover = [token.text for token in parsed.tokens if token.kind != kind]
+        value = getattr(parsed, _ATTRIBUTE[kind])
+        if not parsed.problems and not leftover and value is not None:
+            return value
+        problem = problem or "; ".join(parsed.problems) or (
+            f"could not read {' '.join(leftover) or text!r}")
+    raise FieldError(problem)

@@ -100,9 +100,15 @@ class Item:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Item:
         """Build an item from stored data, ignoring unknown keys and defaulting missing ones."""
-        known = {name: data[name] for name in _FIELD_NAMES if name in data}
-        known["suggestion"] = Suggestion.from_dict(data.get("suggestion"))
-        known["tags"] = [str(tag) for tag in data.get("tags") or []]
+        if data.keys() == _FIELD_SET:
+            # Fast path for what the store wrote itself: 10,000 items load at start-up.
+            known = dict(data)
+        else:
+            known = {name: data[name] for name in _FIELD_NAMES if name in data}
+        suggestion = known.get("suggestion")
+        known["suggestion"] = Suggestion.from_dict(suggestion) if suggestion else None
+        tags = known.get("tags")
+        known["tags"] = [str(tag) for tag in tags] if tags else []
         return cls(**known)
 
     @property
@@ -115,6 +121,7 @@ class Item:
 
 
 _FIELD_NAMES = tuple(f.name for f in fields(Item))
+_FIELD_SET = frozenset(_FIELD_NAMES)
 
 
 def parse_due(value: str) -> tuple[date, datetime | None]:

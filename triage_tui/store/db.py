@@ -27,6 +27,7 @@ from tinydb import TinyDB
 from tinydb.table import Document, Table
 
 from triage_tui.domain.model import Item, now_iso
+from triage_tui.gcpause import paused_gc
 from triage_tui.store.storage import (
     FILE_MODE,
     AtomicJSONStorage,
@@ -281,7 +282,9 @@ class Store:
             signature = self._storage.signature
             if self._items_cache is None or self._items_cache[0] != signature:
                 table = data.get("items", {})
-                self._items_cache = (signature, [Item.from_dict(doc) for doc in table.values()])
+                with paused_gc():
+                    items = [Item.from_dict(doc) for doc in table.values()]
+                self._items_cache = (signature, items)
             return list(self._items_cache[1])
 
     def get(self, item_id: str) -> Item | None:
@@ -289,10 +292,16 @@ class Store:
             document = self._read().get("items", {}).get(item_id)
             return Item.from_dict(document) if document is not None else None
 
-    def audit(self) -> list[AuditEntry]:
+    def audit(self, start: int = 0) -> list[AuditEntry]:
+        """Audit rows in the order they were written, from the `start`-th on."""
         with self._thread_lock:
-            rows = list(self._read().get("audit", {}).values())
+            rows = list(self._read().get("audit", {}).values())[start:]
         return [AuditEntry(**{k: row.get(k) for k in _AUDIT_KEYS}) for row in rows]
+
+    def audit_count(self) -> int:
+        """How many audit rows there are; a later `audit(start=count)` gives only newer ones."""
+        with self._thread_lock:
+            return len(self._read().get("audit", {}))
 
     def examples(self) -> list[dict[str, Any]]:
         with self._thread_lock:

@@ -25,6 +25,8 @@ from typing import Any
 import orjson
 from tinydb.storages import Storage
 
+from triage_tui.gcpause import paused_gc
+
 Signature = tuple[int, int, int]
 """`(st_ino, st_mtime_ns, st_size)`: changes whenever any process replaces the file."""
 
@@ -78,7 +80,8 @@ class AtomicJSONStorage(Storage):
         if not raw.strip():
             raise StorageFormatError("the file is empty")
         try:
-            data = orjson.loads(raw)
+            with paused_gc():
+                data = orjson.loads(raw)
         except orjson.JSONDecodeError as error:
             raise StorageFormatError(f"not valid JSON ({error})") from None
         if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
