@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import orjson
+import pytest
 
 from triage_tui.domain.model import Item
 from triage_tui.store.db import Store
@@ -54,6 +55,7 @@ print("done", flush=True)
 READER = r"""
 import json, os, sys, time
 import orjson
+import pytest
 from triage_tui.store.db import Store
 path, go, stop = sys.argv[1], sys.argv[2], sys.argv[3]
 store = Store(path).open(create=False)
@@ -227,6 +229,60 @@ def test_sigkill_mid_write_leaves_the_old_or_the_new_file(tmp_db: Path) -> None:
         assert item.notes == f"gen {generation}"
     assert committed_total > 0, "the writer should have committed some changes"
     print(f"\n{committed_total} writes committed across kills, up to {leftovers} temp files left")
+
+
+# Opens (creating or migrating) the database at the same moment as the others, then adds one item.
+OPENER = r"""
+import os, sys, time
+from triage_tui.store.db import Store
+from triage_tui.domain.model import Item
+path, go, name = sys.argv[1:4]
+print("ready", flush=True)
+while not os.path.exists(go):
+    time.sleep(0.0005)
+store = Store(path).open()
+with store.transaction(name) as tx:
+    tx.insert([Item(id=name, title=f"opened by {name}")])
+print("done", flush=True)
+"""
+
+
+@pytest.mark.parametrize("start", ["missing", "schema 1"])
+def test_processes_opening_at_once_create_or_migrate_once(tmp_db: Path, start: str) -> None:
+    if start == "schema 1":
+        tmp_db.write_text(json.dumps({
+            "_meta": {"schema": {"schema": 1}},
+            "items": {"old": {"id": "old", "title": "from schema 1", "claimed_by": "ines",
+                              "updated_at": "2024-11-03T08:00:00+00:00"}},
+            "audit": {},
+        }))
+    original = tmp_db.read_bytes() if tmp_db.exists() else None
+    go = tmp_db.with_name("go")
+    names = [f"p{n}" for n in range(WRITERS)]
+    openers = [spawn(OPENER, tmp_db, go, name) for name in names]
+    try:
+        for process in openers:
+            wait_ready(process)
+        go.touch()
+        for process in openers:
+            out, err = process.communicate(timeout=60)
+            assert process.returncode == 0 and out.strip() == "done", err
+    finally:
+        for process in openers:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    data = json.loads(tmp_db.read_bytes())
+    assert data["_meta"]["schema"]["schema"] == 2
+    assert set(names) <= set(data["items"])
+    backups = sorted(p.name for p in tmp_db.parent.glob("*.bak"))
+    if start == "schema 1":
+        assert backups == ["queue.json.schema1.bak"]
+        assert tmp_db.with_name(backups[0]).read_bytes() == original
+        assert data["items"]["old"]["claimed_at"] == "2024-11-03T08:00:00+00:00"
+        assert len(data["items"]) == WRITERS + 1
+    else:
+        assert backups == [] and len(data["items"]) == WRITERS
 
 
 def test_two_stores_in_one_process_do_not_deadlock(tmp_db: Path) -> None:
