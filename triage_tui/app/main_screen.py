@@ -78,6 +78,7 @@ class MainScreen(Screen):
         Binding("slash", "filter", "Filter", key_display="/", id="inbox.filter"),
         Binding("escape", "clear", "Clear filter/selection", id="inbox.clear", show=False),
         Binding("s", "cycle_sort", "Sort", id="inbox.sort", show=False),
+        Binding("v", "toggle_mine", "Mine / everything", id="inbox.mine", show=False),
         Binding("tab", "next_pane", "Next pane", id="pane.next"),
         Binding("shift+tab", "previous_pane", "Previous pane", id="pane.previous", show=False),
         Binding("w", "review", "Review", id="review.open", show=False),
@@ -89,6 +90,8 @@ class MainScreen(Screen):
     """Which side pane shows in the narrow layout: `detail` or `workload`."""
     sort_index: reactive[int] = reactive(0, init=False)
     """Index into SORTS."""
+    mine_only: reactive[bool] = reactive(False, init=False)
+    """Show only what is claimed by or assigned to this user."""
 
     class ItemsLoaded(Message):
         """The store's items, read off the UI thread."""
@@ -268,22 +271,40 @@ class MainScreen(Screen):
             visible = [self._order[index] for index in indices]
         else:
             visible = self._order
+        if self.mine_only:
+            visible = [item_id for item_id in visible if self._is_mine(self._items[item_id])]
         inbox.highlight_query = self._filter
         inbox.set_rows([self._row(self._items[item_id]) for item_id in visible])
-        inbox.empty_message = (
-            "Nothing matches the filter. Esc clears it." if self._filter
-            else "Inbox zero. Press n to add an item, or run: triage add \"call the bank fri\""
-        )
+        inbox.empty_message = self._empty_message()
         self._update_title(len(visible))
         self._show_detail(inbox.cursor_item_id)
 
+    def _empty_message(self) -> str:
+        if self._filter:
+            return "Nothing matches the filter. Esc clears it."
+        if self.mine_only:
+            return "Nothing is claimed by or assigned to you. v shows everything."
+        return "Inbox zero. Press n to add an item, or run: triage add \"call the bank fri\""
+
+    def _is_mine(self, item: Item) -> bool:
+        user = self.service.user
+        return item.assignee == user or self.service.claim_holder(item) == user
+
     def _update_title(self, shown: int) -> None:
         total = len(self._order)
-        count = f"{shown} of {total}" if self._filter else f"{total}"
+        narrowed = self._filter or self.mine_only
+        count = f"{shown} of {total}" if narrowed else f"{total}"
         sort = list(SORTS)[self.sort_index]
         pane = self.query_one("#inbox-pane")
-        pane.border_title = f"Inbox {count}"
+        pane.border_title = f"{'Mine' if self.mine_only else 'Inbox'} {count}"
         pane.border_subtitle = f"sort: {sort}"
+
+    def action_toggle_mine(self) -> None:
+        self.mine_only = not self.mine_only
+
+    def watch_mine_only(self) -> None:
+        if self._loaded_once:
+            self._show_rows()
 
     def _show_detail(self, item_id: str | None) -> None:
         self.query_one(DetailPane).item = self._items.get(item_id) if item_id else None
