@@ -1,0 +1,222 @@
+"""The classifier the app and the CLI use: base model + the user's corrections + reasons."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from triage_tui.domain.model import SUGGESTED_LANES, Suggestion
+
+from . import DEFAULT_THRESHOLD  # noqa: F401  (re-exported: one definition of the default)
+from . import lexicon as lx
+from .logreg import sigmoid
+from .memory import Memory
+from .model import Model, build, corpus_path, load_cached, model_key, read_examples, save_cached
+from .text import clean
+
+EXACT_CONFIDENCE = 0.97
+"""Confidence when the very same text was tagged by hand: the user has already answered."""
+
+MAX_REASONS = 3
+_RELATIVE_CUTOFF = 0.35  # a reason must weigh at least this share of the strongest one
+_QUIET_FEATURES = ("len:", "k:TOOL", "k:SOCIAL", "v1:none", "c:noverb")
+
+
+class Classifier:
+    """Suggests `task` or `ops` for a line of text, with a calibrated confidence and reasons.
+
+    Immutable apart from `learn`, which adds a correction in place. `with_examples` returns a
+    new classifier sharing the (read-only) base model.
+    """
+
+    def __init__(self, model: Model, memory: Memory | None = None) -> None:
+        self.model = model
+        self.memory = memory if memory is not None else Memory(model.doc_freq, model.n_docs)
+
+    # -- construction ------------------------------------------------------------------------
+    @classmethod
+    def default(cls, cache_dir: str | os.PathLike[str] | None = None) -> Classifier:
+        """The classifier built from the shipped corpus; one per process, built on first use.
+
+        The trained model is cached on disk (in `cache_dir`, else `TRIAGE_CACHE_DIR`, else the
+        user's cache folder) under a key made of the corpus, this package's source and the
+        Python version, so any change rebuilds it; an unreadable cache is rebuilt, not fatal.
+        The instance is shared: `learn` on it teaches every user of `default()` in the process.
+        """
+        global _DEFAULT
+        with _LOCK:
+            if _DEFAULT is None:
+                _DEFAULT = cls(_load_default_model(cache_dir))
+            return _DEFAULT
+
+    @classmethod
+    def from_examples(cls, examples: Sequence[tuple[str, str]]) -> Classifier:
+        """A classifier trained on the given (text, lane) examples only (no cache)."""
+        return cls(build([(t, lane) for t, lane in examples if lane in SUGGESTED_LANES]))
+
+    def with_examples(self, examples: Iterable[tuple[str, str]]) -> Classifier:
+        """A new classifier that also knows these user corrections (`keep` ones are ignored).
+
+        Cheap: no retraining, so the app can call it after every re-tag.
+        """
+        memory = self.memory.copy() if len(self.memory) else self.memory.empty()
+        clone = Classifier(self.model, memory)
+        for text, lane in examples:
+            clone.learn(text, lane)
+        return clone
+
+    def learn(self, text: str, lane: str) -> None:
+        """Take one manual re-tag into account at once (in place).
+
+        Only `task` and `ops` are learnt: `keep` means the owner keeps the item, which says
+        nothing about whether it is execution or operations work.
+        """
+        if lane in SUGGESTED_LANES and isinstance(text, str):
+            self.memory.add(text, lane)
+
+    # -- suggesting --------------------------------------------------------------------------
+    def suggest(self, text: str) -> Suggestion | None:
+        """The suggested lane for one line, or None when it has no text."""
+        if not isinstance(text, str):
+            return None
+        line = clean(text)
+        if not line.strip():
+            return None
+        model = self.model
+        feats, tokens = model.features(line)
+        a, b = model.platt
+        z = a * model.raw_score(feats) + b
+        near: list[tuple[float, str, str]] = []
+        if len(self.memory):
+            user, exact, near = self.memory.evidence(line)
+            if exact is not None:
+                return _exact(exact, near[0][1])
+            z += user
+        else:
+            user = 0.0
+        p = sigmoid(z)
+        lane = "ops" if p >= 0.5 else "task"
+        confidence = round(min(max(p, 1.0 - p), 0.999), 4)
+        reasons = self._reasons(feats, tokens, lane, user, near)
+        return Suggestion(lane, confidence, reasons)
+
+    def suggest_many(self, texts: Iterable[str]) -> list[Suggestion | None]:
+        """`suggest` for each line, in order; repeated lines are worked out once."""
+        seen: dict[str, Suggestion | None] = {}
+        out: list[Suggestion | None] = []
+        for text in texts:
+            if text in seen:
+                done = seen[text]
+                out.append(None if done is None else
+                           Suggestion(done.lane, done.confidence, list(done.reasons)))
+                continue
+            result = self.suggest(text)
+            if isinstance(text, str):
+                seen[text] = result
+            out.append(result)
+        return out
+
+    def explain_features(self, text: str) -> list[tuple[str, float]]:
+        """Every feature of a line with its weight, strongest first (for debugging)."""
+        feats, _ = self.model.features(clean(text))
+        weights = self.model.weights
+        return sorted(((f, weights.get(f, 0.0)) for f in feats), key=lambda fw: -abs(fw[1]))
+
+    # -- reasons -----------------------------------------------------------------------------
+    def _reasons(self, feats: list[str], tokens: list[tuple[str, str, str]], lane: str,
+                 user: float, near: list[tuple[float, str, str]]) -> list[str]:
+        sign = 1.0 if lane == "ops" else -1.0
+        weights = self.model.weights
+        pushes = sorted(
+            ((w * sign, f) for f in feats
+             if (w := weights.get(f)) is not None and w * sign > 0
+             and not f.startswith(_QUIET_FEATURES)),
+            reverse=True,
+        )
+        reasons: list[str] = []
+        if user * sign > 0.5:
+            match = next((text for _, text, tagged in near if tagged == lane), None)
+            if match is not None:
+                reasons.append(f"like '{_short(match)}', which you tagged {lane}")
+        surfaces = {stem: surface for stem, surface, _ in reversed(tokens)}
+        top = pushes[0][0] if pushes else 0.0
+        for push, feature in pushes:
+            if len(reasons) >= MAX_REASONS or push < _RELATIVE_CUTOFF * top:
+                break
+            phrase = _phrase(feature, feats, surfaces)
+            if phrase and f"{phrase} → {lane}" not in reasons:
+                reasons.append(f"{phrase} → {lane}")
+        return reasons or [f"no strong cue; leans {lane}"]
+
+
+def _phrase(feature: str, feats: list[str], surfaces: dict[str, str]) -> str | None:
+    """A few plain words for one feature."""
+    known = lx.REASON_PHRASES.get(feature)
+    if known is not None:
+        return known
+    kind, _, value = feature.partition(":")
+    if kind == "w":
+        return f"mentions '{surfaces.get(value, value)}'"
+    if kind == "b":
+        first, _, second = value.partition("_")
+        return f"mentions '{surfaces.get(first, first)} {surfaces.get(second, second)}'"
+    if kind == "v1w":
+        words = " ".join(surfaces.get(part, part) for part in value.split("_"))
+        return f"starts with '{words}'"
+    if kind == "v":
+        return lx.REASON_PHRASES.get("v1:" + value)
+    if kind == "vx":
+        verb, _, noun = value.partition("|")
+        return lx.REASON_PHRASES.get("v1:" + verb) or lx.REASON_PHRASES.get("n:" + noun)
+    return None
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = " ".join(clean(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _exact(lane: str, text: str) -> Suggestion:
+    return Suggestion(lane, EXACT_CONFIDENCE, [f"like '{_short(text)}', which you tagged {lane}"])
+
+
+# -- the shared default ----------------------------------------------------------------------
+
+_DEFAULT: Classifier | None = None
+_LOCK = threading.Lock()
+
+
+def _load_default_model(cache_dir: str | os.PathLike[str] | None) -> Model:
+    path = corpus_path()
+    data = path.read_bytes()
+    key = model_key(data)
+    folder = _cache_folder(cache_dir)
+    model = load_cached(folder, key) if folder is not None else None
+    if model is None:
+        model = build(read_examples(path), key)
+        if folder is not None:
+            save_cached(folder, model)
+    return model
+
+
+def _cache_folder(cache_dir: str | os.PathLike[str] | None) -> Path | None:
+    """Where the trained model is cached; None when there is nowhere to put it."""
+    if cache_dir is not None:
+        return Path(cache_dir)
+    override = os.environ.get("TRIAGE_CACHE_DIR")
+    if override:
+        return Path(override).expanduser()
+    try:
+        from platformdirs import user_cache_path  # deferred: only needed on first build
+    except ImportError:
+        return None
+    return user_cache_path("triage") / "classifier"
+
+
+def reset_default() -> None:
+    """Forget the process-wide default (tests, or after the corpus file changed)."""
+    global _DEFAULT
+    with _LOCK:
+        _DEFAULT = None

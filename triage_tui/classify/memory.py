@@ -1,0 +1,150 @@
+"""The user's own corrections: every manual re-tag, remembered and used at once.
+
+The base model is trained once; corrections must count immediately and strongly, with no
+retraining. So they live beside it as a nearest-neighbour memory: each corrected item is a
+sparse vector of its content words, weighted by how rare the word is in the shipped corpus
+(a word the corpus never used, like "hive" or "varroa", weighs most; "send" or "client" weigh
+little, because the base model already knows them). A new item's most similar corrections add
+log-odds toward their lanes, in proportion to the square of their similarity: one near-copy of a
+correction, or a handful of items sharing its unusual words, is enough to turn a suggestion.
+
+Only `task` and `ops` corrections are kept. A `keep` re-tag says "the owner does this", not
+whether the work is execution or operations, so it is no evidence for either lane and is ignored.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from . import lexicon as lx
+from .text import clean, stem, tokenize
+
+STRENGTH = 6.0
+"""Log-odds added by one correction of similarity 1 (a near-copy)."""
+NEIGHBOURS = 5
+MIN_SIMILARITY = 0.2
+COMMON_SHARE = 0.06
+"""Words in more than this share of corpus items are left to the base model (speed, and noise)."""
+
+_SPACE = re.compile(r"\s+")
+_STOP = lx.STOPWORDS | lx.FILLERS | {stem(w) for w in lx.STOPWORDS | lx.FILLERS}
+_KEEP_KINDS = frozenset(("word", "tool", "social"))
+
+
+def text_key(text: str) -> str:
+    """The form under which two lines count as the same item: case and spacing ignored."""
+    return _SPACE.sub(" ", clean(text)).strip().lower()
+
+
+def terms(text: str) -> list[str]:
+    """The content words of a cleaned line, stemmed but not spell-corrected, tools by name.
+
+    Not spell-corrected: a user's vocabulary ("zorblat") must stay itself, not become the
+    nearest corpus word.
+    """
+    out = []
+    for term, surface, kind in tokenize(text):
+        if kind not in _KEEP_KINDS:
+            continue
+        if kind != "word":
+            out.append(surface)
+        elif term not in _STOP and len(term) > 1:
+            out.append(term)
+    return out
+
+
+class Memory:
+    """Corrections as (text, lane) with an inverted index from word to correction."""
+
+    def __init__(self, doc_freq: dict[str, int], n_docs: int, vectors: dict | None = None) -> None:
+        self._doc_freq = doc_freq
+        self._n_docs = n_docs
+        self._common = max(3, int(n_docs * COMMON_SHARE))
+        self._vectors: dict[str, dict[str, float]] = {} if vectors is None else vectors
+        self.examples: dict[str, tuple[str, str, dict[str, float]]] = {}
+        self._postings: dict[str, dict[str, float]] = {}
+
+    def __len__(self) -> int:
+        return len(self.examples)
+
+    def empty(self) -> Memory:
+        """A memory with no corrections over the same corpus (shares the vector cache)."""
+        return Memory(self._doc_freq, self._n_docs, self._vectors)
+
+    def copy(self) -> Memory:
+        """An independent copy (shares only the vector cache, which never changes meaning)."""
+        other = Memory(self._doc_freq, self._n_docs, self._vectors)
+        other.examples = dict(self.examples)
+        other._postings = {term: dict(post) for term, post in self._postings.items()}
+        return other
+
+    def add(self, text: str, lane: str) -> None:
+        """Remember that `text` belongs in `lane`; a later tag of the same text replaces it."""
+        key = text_key(text)
+        if not key:
+            return
+        if key in self.examples:
+            self._forget(key)
+        vector = self.vector(key)
+        self.examples[key] = (text, lane, vector)
+        for term, weight in vector.items():
+            post = self._postings.get(term)
+            if post is None:
+                self._postings[term] = {key: weight}
+            else:
+                post[key] = weight
+
+    def _forget(self, key: str) -> None:
+        _, _, vector = self.examples.pop(key)
+        for term in vector:
+            post = self._postings.get(term)
+            if post is not None:
+                post.pop(key, None)
+                if not post:
+                    del self._postings[term]
+
+    def vector(self, key: str) -> dict[str, float]:
+        """Unit-length rarity-weighted vector of a line's words (cached by its key)."""
+        cached = self._vectors.get(key)
+        if cached is not None:
+            return cached
+        weights: dict[str, float] = {}
+        for term in terms(key):
+            df = self._doc_freq.get(term, 0)
+            if df <= self._common:
+                weights[term] = math.log((self._n_docs + 1) / (df + 1)) + 1.0
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        vector = {term: w / norm for term, w in weights.items()}
+        if len(self._vectors) < 50_000:
+            self._vectors[key] = vector
+        return vector
+
+    def evidence(self, text: str) -> tuple[float, str | None, list[tuple[float, str, str]]]:
+        """(log-odds toward ops, the lane if this exact text was tagged, nearest corrections).
+
+        Nearest corrections are (similarity, text, lane), most similar first.
+        """
+        key = text_key(text)
+        exact = self.examples.get(key)
+        if exact is not None:
+            return 0.0, exact[1], [(1.0, exact[0], exact[1])]
+        sims: dict[str, float] = {}
+        postings = self._postings
+        for term, weight in self.vector(key).items():
+            post = postings.get(term)
+            if post is not None:
+                for other, other_weight in post.items():
+                    sims[other] = sims.get(other, 0.0) + weight * other_weight
+        if not sims:
+            return 0.0, None, []
+        best = sorted(sims.items(), key=lambda kv: (-kv[1], kv[0]))[:NEIGHBOURS]
+        total = 0.0
+        near = []
+        for other, sim in best:
+            if sim < MIN_SIMILARITY:
+                break
+            original, lane, _ = self.examples[other]
+            total += (STRENGTH if lane == "ops" else -STRENGTH) * sim * sim
+            near.append((sim, original, lane))
+        return total, None, near

@@ -1,0 +1,241 @@
+"""The trained base model: built from the shipped corpus, calibrated, cached on disk.
+
+Building = featurise the corpus, fit a logistic regression, and fit Platt calibration on
+*out-of-fold* scores from contiguous-block cross-validation (blocks of the corpus file are whole
+domains, so the calibration is learnt on text unlike what the fold was trained on, which keeps
+it honest for phrasing the corpus never saw). The result is a small JSON-able table of weights.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import lexicon as lx
+from . import logreg
+from .features import featurize, phrase_cues
+from .text import Speller, clean, raw_tokens, tokenize
+
+CODE_VERSION = 1
+"""Bumped by hand for changes the source hash cannot see (there should be none)."""
+
+EPOCHS = 30
+RATE = 0.4
+L2 = 3e-3
+CV_FOLDS = 5
+_CACHE_PREFIX = "classifier-"
+
+
+@dataclass(slots=True)
+class Model:
+    """Weights per named feature, a bias, Platt's (a, b), and the corpus statistics."""
+
+    weights: dict[str, float]
+    bias: float
+    platt: tuple[float, float]
+    vocabulary: dict[str, int]
+    doc_freq: dict[str, int]
+    n_docs: int
+    key: str = ""
+    _speller: Speller | None = field(default=None, repr=False)
+
+    @property
+    def speller(self) -> Speller:
+        """The typo corrector over the corpus vocabulary (built on first use)."""
+        if self._speller is None:
+            self._speller = Speller(self.vocabulary)
+        return self._speller
+
+    def features(self, text: str) -> tuple[list[str], list[tuple[str, str, str]]]:
+        """The features of one (already cleaned) line, and its tokens for the reasons."""
+        tokens = tokenize(text, self.speller)
+        return featurize(tokens, phrase_cues(text)), tokens
+
+    def raw_score(self, feats: Sequence[str]) -> float:
+        """Uncalibrated log-odds of ops."""
+        weights = self.weights
+        total = 0.0
+        n = 0
+        for f in feats:
+            w = weights.get(f)
+            if w is not None:
+                total += w
+            n += 1
+        return self.bias + (total / math.sqrt(n) if n else 0.0)
+
+    def to_json(self) -> dict:
+        return {
+            "key": self.key, "weights": self.weights, "bias": self.bias,
+            "platt": list(self.platt), "vocabulary": self.vocabulary,
+            "doc_freq": self.doc_freq, "n_docs": self.n_docs,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Model:
+        """Rebuild from `to_json` output; raises (KeyError, TypeError, ValueError) if damaged."""
+        weights = {str(k): float(v) for k, v in data["weights"].items()}
+        a, b = (float(x) for x in data["platt"])
+        return cls(
+            weights, float(data["bias"]), (a, b),
+            {str(k): int(v) for k, v in data["vocabulary"].items()},
+            {str(k): int(v) for k, v in data["doc_freq"].items()},
+            int(data["n_docs"]), str(data["key"]),
+        )
+
+
+# -- the corpus --------------------------------------------------------------------------------
+
+def corpus_path() -> Path:
+    """The shipped corpus: `sample_data/` at the top of a checkout, or inside the package."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent.parent / "sample_data", here.parent / "sample_data"):
+        path = candidate / "corpus.jsonl"
+        if path.is_file():
+            return path
+    raise FileNotFoundError("sample_data/corpus.jsonl not found next to triage_tui")
+
+
+def read_examples(path: Path) -> list[tuple[str, str]]:
+    """(text, lane) pairs from a JSONL file; lines that are not a task/ops example are skipped."""
+    out = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            try:
+                row = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(row, dict) and row.get("lane") in ("task", "ops") and row.get("text"):
+                out.append((str(row["text"]), row["lane"]))
+    return out
+
+
+def model_key(corpus_bytes: bytes) -> str:
+    """Changes whenever the corpus, this package's source, or the Python version changes."""
+    import hashlib
+    import sys
+
+    digest = hashlib.sha256(corpus_bytes)
+    for source in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(source.name.encode())
+        digest.update(source.read_bytes())
+    digest.update(f"{CODE_VERSION}/{sys.version_info[:2]}".encode())
+    return digest.hexdigest()[:24]
+
+
+# -- building ----------------------------------------------------------------------------------
+
+def vocabulary(texts: Iterable[str]) -> dict[str, int]:
+    """Known words for the speller: lexicon words, and corpus words that are not typos.
+
+    A corpus word seen once that is one edit from a more common known word ("stratgy") is a
+    typo, not vocabulary; keeping it would stop the speller from ever correcting it.
+    """
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(w for w in raw_tokens(clean(text)) if w.isalpha())
+    known: dict[str, int] = {}
+    for words in (*lx.TASK_VERBS.values(), *lx.OPS_VERBS.values(), *lx.NOUN_CLASSES.values(),
+                  lx.AMBIGUOUS_VERBS, lx.IMPROVE_PURPOSE, lx.PROBLEM_WORDS, lx.SCOPE_ALL):
+        for word in words:
+            for part in word.split("-"):
+                known[part] = known.get(part, 0) + 1
+    for word, count in counts.items():
+        if count >= 2 or word in known:
+            known[word] = known.get(word, 0) + count
+    speller = Speller(known)
+    for word, count in counts.items():
+        if word not in known and speller.correct(word) == word:
+            known[word] = count
+    return known
+
+
+def build(examples: Sequence[tuple[str, str]], key: str = "") -> Model:
+    """Train and calibrate a model on (text, lane) examples."""
+    texts = [text for text, _ in examples]
+    labels = [1 if lane == "ops" else 0 for _, lane in examples]
+    seed = Model({}, 0.0, (1.0, 0.0), vocabulary(texts), {}, len(texts), key)
+    feats = [seed.features(clean(text))[0] for text in texts]
+    oof = _out_of_fold_scores(feats, labels)
+    index: dict[str, int] = {}
+    rows = [[index.setdefault(f, len(index)) for f in row] for row in feats]
+    weights, bias = logreg.train(rows, labels, len(index), epochs=EPOCHS, rate=RATE, l2=L2)
+    names = list(index)
+    seed.weights = {names[j]: round(w, 6) for j, w in enumerate(weights) if abs(w) > 1e-6}
+    seed.bias = bias
+    seed.platt = logreg.fit_platt(oof, labels)
+    seed.doc_freq = _doc_freq(texts)
+    return seed
+
+
+def _out_of_fold_scores(feats: list[list[str]], labels: list[int]) -> list[float]:
+    scores = [0.0] * len(feats)
+    for fold in logreg.folds(len(feats), CV_FOLDS, contiguous=True):
+        held = set(fold)
+        index: dict[str, int] = {}
+        train_ids = [i for i in range(len(feats)) if i not in held]
+        rows = [[index.setdefault(f, len(index)) for f in feats[i]] for i in train_ids]
+        weights, bias = logreg.train(rows, [labels[i] for i in train_ids], len(index),
+                                     epochs=EPOCHS, rate=RATE, l2=L2)
+        for i in fold:
+            known = [index[f] for f in feats[i] if f in index]
+            scores[i] = logreg.score(known, weights, bias, len(feats[i]))
+    return scores
+
+
+def _doc_freq(texts: Iterable[str]) -> dict[str, int]:
+    """In how many corpus items each memory term occurs (rare terms weigh more)."""
+    from .memory import terms  # the memory layer defines what a term is
+
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(set(terms(clean(text))))
+    return dict(counts)
+
+
+# -- the disk cache ----------------------------------------------------------------------------
+
+def load_cached(cache_dir: Path, key: str) -> Model | None:
+    """The cached model for `key`, or None if missing, stale or unreadable (never raises)."""
+    path = cache_dir / f"{_CACHE_PREFIX}{key}.json"
+    try:
+        with path.open(encoding="utf-8") as handle:
+            data = json.load(handle)
+        model = Model.from_json(data)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return model if model.key == key else None
+
+
+def save_cached(cache_dir: Path, model: Model) -> None:
+    """Write atomically (temp file + rename) and drop stale models; failures are ignored."""
+    import tempfile
+
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".classifier-", suffix=".tmp", dir=cache_dir)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(model.to_json(), handle, separators=(",", ":"))
+            os.replace(tmp, cache_dir / f"{_CACHE_PREFIX}{model.key}.json")
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        _drop_stale(cache_dir, model.key)
+    except OSError:
+        pass
+
+
+def _drop_stale(cache_dir: Path, key: str) -> None:
+    # Models for other keys older than a day: another checkout sharing the folder keeps its own.
+    import time
+
+    keep = f"{_CACHE_PREFIX}{key}.json"
+    horizon = time.time() - 86_400
+    for stale in cache_dir.glob(f"{_CACHE_PREFIX}*.json"):
+        if stale.name != keep and stale.stat().st_mtime < horizon:
+            stale.unlink(missing_ok=True)
