@@ -405,3 +405,21 @@ def test_quick_add_through_the_service(alice) -> None:
     with pytest.raises(ServiceError, match="empty"):
         alice.add("   ")
 
+
+
+def has_real_classifier() -> bool:
+    try:
+        from triage_tui.classify import Classifier  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not has_real_classifier(), reason="no classifier yet")
+def test_the_real_classifier_learns_from_set_lane(tmp_db: Path, clock) -> None:
+    service = TriageService(Store(tmp_db).open(), "alice", clock=clock)
+    (item,) = service.add_items([{"title": "book flights to the denver trade show"}])
+    assert item.suggestion is not None and item.suggestion.lane in ("task", "ops")
+    other = "ops" if item.suggestion.lane == "task" else "task"
+    service.set_lane([item.id], other)
+    assert service.suggest("book flights to the denver trade show").lane == other
