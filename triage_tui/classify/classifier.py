@@ -21,7 +21,6 @@ EXACT_CONFIDENCE = 0.97
 
 MAX_REASONS = 3
 _RELATIVE_CUTOFF = 0.35  # a reason must weigh at least this share of the strongest one
-_QUIET_FEATURES = ("len:", "k:TOOL", "k:SOCIAL", "v1:none", "c:noverb")
 
 
 class Classifier:
@@ -33,7 +32,9 @@ class Classifier:
 
     def __init__(self, model: Model, memory: Memory | None = None) -> None:
         self.model = model
-        self.memory = memory if memory is not None else Memory(model.doc_freq, model.n_docs)
+        self.memory = memory if memory is not None else Memory(
+            model.doc_freq, model.n_docs, model.tokens
+        )
 
     # -- construction ------------------------------------------------------------------------
     @classmethod
@@ -86,11 +87,12 @@ class Classifier:
             return None
         model = self.model
         feats, tokens = model.features(line)
+        raw, known = model.weigh(feats)
         a, b = model.platt
-        z = a * model.raw_score(feats) + b
+        z = a * raw + b
         near: list[tuple[float, str, str]] = []
         if len(self.memory):
-            user, exact, near = self.memory.evidence(line)
+            user, exact, near = self.memory.evidence(line, tokens)
             if exact is not None:
                 return _exact(exact, near[0][1])
             z += user
@@ -99,7 +101,7 @@ class Classifier:
         p = sigmoid(z)
         lane = "ops" if p >= 0.5 else "task"
         confidence = round(min(max(p, 1.0 - p), 0.999), 4)
-        reasons = self._reasons(feats, tokens, lane, user, near)
+        reasons = _reasons(known, model.quiet, tokens, lane, user, near)
         return Suggestion(lane, confidence, reasons)
 
     def suggest_many(self, texts: Iterable[str]) -> list[Suggestion | None]:
@@ -124,53 +126,59 @@ class Classifier:
         weights = self.model.weights
         return sorted(((f, weights.get(f, 0.0)) for f in feats), key=lambda fw: -abs(fw[1]))
 
-    # -- reasons -----------------------------------------------------------------------------
-    def _reasons(self, feats: list[str], tokens: list[tuple[str, str, str]], lane: str,
-                 user: float, near: list[tuple[float, str, str]]) -> list[str]:
-        sign = 1.0 if lane == "ops" else -1.0
-        weights = self.model.weights
-        pushes = sorted(
-            ((w * sign, f) for f in feats
-             if (w := weights.get(f)) is not None and w * sign > 0
-             and not f.startswith(_QUIET_FEATURES)),
-            reverse=True,
-        )
-        reasons: list[str] = []
-        if user * sign > 0.5:
-            match = next((text for _, text, tagged in near if tagged == lane), None)
-            if match is not None:
-                reasons.append(f"like '{_short(match)}', which you tagged {lane}")
-        surfaces = {stem: surface for stem, surface, _ in reversed(tokens)}
-        top = pushes[0][0] if pushes else 0.0
-        for push, feature in pushes:
-            if len(reasons) >= MAX_REASONS or push < _RELATIVE_CUTOFF * top:
-                break
-            phrase = _phrase(feature, feats, surfaces)
-            if phrase and f"{phrase} → {lane}" not in reasons:
-                reasons.append(f"{phrase} → {lane}")
-        return reasons or [f"no strong cue; leans {lane}"]
 
 
-def _phrase(feature: str, feats: list[str], surfaces: dict[str, str]) -> str | None:
-    """A few plain words for one feature."""
+def _reasons(known: list[tuple[float, str]], quiet: frozenset[str],
+             tokens: list[tuple[str, str, str]], lane: str, user: float,
+             near: list[tuple[float, str, str]]) -> list[str]:
+    """1-3 phrases naming what pushed hardest toward `lane`, the user's corrections first.
+
+    `quiet` features (length, "names a tool") count in the score but are not worth saying.
+    """
+    sign = 1.0 if lane == "ops" else -1.0
+    pushes = sorted(
+        ((w * sign, f) for w, f in known if w * sign > 0 and f not in quiet),
+        reverse=True,
+    )
+    reasons: list[str] = []
+    if user * sign > 0.5:
+        match = next((text for _, text, tagged in near if tagged == lane), None)
+        if match is not None:
+            reasons.append(f"like '{_short(match)}', which you tagged {lane}")
+    surfaces = {stem: surface for stem, surface, _ in reversed(tokens)}
+    quoted: set[str] = set()
+    top = pushes[0][0] if pushes else 0.0
+    for push, feature in pushes:
+        if len(reasons) >= MAX_REASONS or push < _RELATIVE_CUTOFF * top:
+            break
+        phrase, words = _phrase(feature, surfaces)
+        if phrase is None or (words and words & quoted):
+            continue  # "mentions 'plan'" after "starts with 'plan'" says nothing new
+        quoted |= words
+        reason = f"{phrase} → {lane}"
+        if reason not in reasons:
+            reasons.append(reason)
+    return reasons or [f"no strong cue; leans {lane}"]
+
+
+def _phrase(feature: str, surfaces: dict[str, str]) -> tuple[str | None, set[str]]:
+    """A few plain words for one feature, and the words of the line it quotes."""
     known = lx.REASON_PHRASES.get(feature)
     if known is not None:
-        return known
+        return known, set()
     kind, _, value = feature.partition(":")
-    if kind == "w":
-        return f"mentions '{surfaces.get(value, value)}'"
-    if kind == "b":
-        first, _, second = value.partition("_")
-        return f"mentions '{surfaces.get(first, first)} {surfaces.get(second, second)}'"
-    if kind == "v1w":
-        words = " ".join(surfaces.get(part, part) for part in value.split("_"))
-        return f"starts with '{words}'"
+    if kind in ("w", "b", "v1w"):
+        words = [surfaces.get(part, part) for part in value.split("_")]
+        text = " ".join(words)
+        if kind == "v1w":
+            return f"starts with '{text}'", set(words)
+        return f"mentions '{text}'", set(words)
     if kind == "v":
-        return lx.REASON_PHRASES.get("v1:" + value)
+        return lx.REASON_PHRASES.get("v1:" + value), set()
     if kind == "vx":
         verb, _, noun = value.partition("|")
-        return lx.REASON_PHRASES.get("v1:" + verb) or lx.REASON_PHRASES.get("n:" + noun)
-    return None
+        return lx.REASON_PHRASES.get("v1:" + verb) or lx.REASON_PHRASES.get("n:" + noun), set()
+    return None, set()
 
 
 def _short(text: str, limit: int = 40) -> str:

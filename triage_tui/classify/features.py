@@ -56,6 +56,21 @@ class Lexicon:
         self.forward = {(stem(a), stem(b) if b else "") for a, b in lx.GOING_FORWARD}
         self.cues = self._static_cues()
         self.context = self.scope_all | {a for a, _ in self.forward} | {"this", "next", "last"}
+        self.info = self._word_info()
+
+    def _word_info(self) -> dict[str, tuple[tuple[str, ...], str | None, tuple[str, ...], bool]]:
+        """stem -> (object classes, verb group when not ambiguous, cues, needs context).
+
+        One lookup per token instead of four; words in no list are absent.
+        """
+        gerunds = {stem(w) for w in _GERUND_FUNCTIONS}
+        words = (set(self.nouns) | set(self.verbs) | set(self.cues) | self.context | gerunds)
+        info = {}
+        for word in words:
+            group = self.verbs.get(word)
+            info[word] = (self.nouns.get(word, ()), group if group != "amb" else None,
+                          self.cues.get(word, ()), word in self.context)
+        return info
 
     def _static_cues(self) -> dict[str, tuple[str, ...]]:
         """Cues a word gives whatever its neighbours: one dict lookup per token."""
@@ -145,7 +160,8 @@ _PHRASE_PATTERNS = (
 def featurize(tokens: list[Token], cues: list[str] | tuple[str, ...] = ()) -> list[str]:
     """The named features of one tokenised item, without duplicates, in a stable order.
 
-    `cues` are the whole-line cues from `phrase_cues`.
+    `cues` are the whole-line cues from `phrase_cues`. One pass over the tokens (this runs
+    10,000 times for a big inbox): words and word pairs, other verbs, object classes, cues.
     """
     lex = lexicon()
     stems = [t[0] for t in tokens]
@@ -154,55 +170,46 @@ def featurize(tokens: list[Token], cues: list[str] | tuple[str, ...] = ()) -> li
     feats["v1:" + group] = None
     if start >= 0:
         feats["v1w:" + "_".join(stems[start:end])] = None
-    _words(tokens, lex, feats, start, end)
-    _other_verbs(stems, lex, end, feats)
-    _objects(stems, lex, start, end, group, feats)
-    if any(t[1] in _GERUND_FUNCTIONS for t in tokens[max(end, 0):]):
-        # A gerund after the action names a whole function ("streamline invoicing").
-        feats["c:gerund"] = None
-    _cues(tokens, stems, lex, feats)
-    content = sum(1 for t in stems if t not in lex.stopwords)
+    verb = "vx:" + (group if group != "none" else "nov") + "|"
+    info, stopwords = lex.info, lex.stopwords
+    n = len(tokens)
+    previous = ""
+    content = 0
+    for i, (word, raw, kind) in enumerate(tokens):
+        if kind != "word":
+            feats["k:" + word] = None
+            if kind in _SPECIFIC_KINDS:
+                feats["c:specific"] = None
+        elif word not in stopwords and not start <= i < end:
+            # The first verb is already `v1w:`; as a plain word "process this week's orders"
+            # (a verb) would weigh like "the refund process" (a noun).
+            feats["w:" + word] = None
+        if word not in stopwords:
+            content += 1
+            if previous:
+                feats["b:" + previous + "_" + word] = None
+            previous = word
+        about = info.get(word)
+        if about is None or kind != "word":
+            continue
+        classes, other_verb, static, context = about
+        if not start <= i < end:
+            for cls in classes:
+                feats["n:" + cls] = None
+                feats[verb + cls] = None
+        if i >= end:
+            if other_verb:
+                feats["v:" + other_verb] = None
+            if raw in _GERUND_FUNCTIONS:
+                # A gerund after the action names a whole function ("streamline invoicing").
+                feats["c:gerund"] = None
+        for feature in static:
+            feats[feature] = None
+        if context:
+            _context_cue(i, word, raw, stems, n, lex, feats)
     feats["len:" + ("1" if content <= 1 else "2-3" if content <= 3 else
                     "4-7" if content <= 7 else "8+")] = None
     return list(feats)
-
-
-def _words(tokens: list[Token], lex: Lexicon, feats: dict[str, None], start: int, end: int) -> None:
-    # The first verb is already `v1w:`; as a plain word it would let "process this week's
-    # orders" (a verb) weigh like "the refund process" (a noun).
-    previous = ""
-    for i, (word, _surface, kind) in enumerate(tokens):
-        if word in lex.stopwords:
-            continue
-        if kind != "word":
-            feats["k:" + word] = None
-        elif not start <= i < end:
-            feats["w:" + word] = None
-        if previous:
-            feats["b:" + previous + "_" + word] = None
-        previous = word
-
-
-def _other_verbs(stems: list[str], lex: Lexicon, after: int, feats: dict[str, None]) -> None:
-    for i in range(max(after, 0), len(stems)):
-        group = lex.verbs.get(stems[i])
-        if group is not None and group != "amb":
-            feats["v:" + group] = None
-
-
-def _objects(
-    stems: list[str], lex: Lexicon, start: int, end: int, group: str, feats: dict[str, None]
-) -> None:
-    verb = group if group != "none" else "nov"
-    for i, word in enumerate(stems):
-        if start <= i < end:
-            continue
-        classes = lex.nouns.get(word)
-        if not classes:
-            continue
-        for cls in classes:
-            feats["n:" + cls] = None
-            feats["vx:" + verb + "|" + cls] = None
 
 
 _GERUND_FUNCTIONS = frozenset(
@@ -210,22 +217,6 @@ _GERUND_FUNCTIONS = frozenset(
     "fulfilment recruiting reporting purchasing procurement operations collections intake "
     "budgeting forecasting staffing training ordering receiving payroll".split()
 )
-
-
-def _cues(tokens: list[Token], stems: list[str], lex: Lexicon, feats: dict[str, None]) -> None:
-    n = len(tokens)
-    cues, context = lex.cues, lex.context
-    for i, (word, raw, kind) in enumerate(tokens):
-        if kind != "word":
-            if kind in _SPECIFIC_KINDS:
-                feats["c:specific"] = None
-            continue
-        static = cues.get(word)
-        if static is not None:
-            for feature in static:
-                feats[feature] = None
-        if word in context:
-            _context_cue(i, word, raw, stems, n, lex, feats)
 
 
 def _context_cue(

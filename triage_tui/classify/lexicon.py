@@ -290,8 +290,8 @@ TOOLS = frozenset(
     "docusign hellosign pandadoc zendesk freshdesk intercom gorgias loom 1password lastpass "
     "libsyn buzzsprout eventbrite typeform jotform outlook google monday.com wave ubersuggest "
     "semrush ahrefs keap ontraport kartra clickfunnels linktree planoly gsuite skype "
-    "webex calendar.com bonsai harvest toggl clockify quickbooks. xero. miro figma adobe "
-    "lightroom photoshop pixieset showit podia samcart thrivecart teams.".split()
+    "webex bonsai toggl clockify miro figma adobe "
+    "lightroom photoshop pixieset showit podia samcart thrivecart".split()
 )
 # Words that are tools only in some company: "later" and "buffer" are also plain English.
 TOOL_BLOCKERS: dict[str, tuple[str, ...]] = {
@@ -305,7 +305,7 @@ TOOL_BLOCKERS: dict[str, tuple[str, ...]] = {
     "adobe": (),
 }
 SOCIAL = frozenset(
-    "instagram insta ig facebook fb linkedin tiktok youtube yt pinterest twitter x threads "
+    "instagram insta ig facebook fb linkedin tiktok youtube yt pinterest twitter threads "
     "snapchat reddit yelp nextdoor google-business".split()
 )
 

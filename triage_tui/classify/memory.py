@@ -15,36 +15,36 @@ whether the work is execution or operations, so it is no evidence for either lan
 from __future__ import annotations
 
 import math
-import re
+from collections.abc import Callable
 
 from . import lexicon as lx
-from .text import clean, stem, tokenize
+from .text import Token, clean, stem
 
-STRENGTH = 6.0
+STRENGTH = 8.0
 """Log-odds added by one correction of similarity 1 (a near-copy)."""
 NEIGHBOURS = 5
 MIN_SIMILARITY = 0.2
-COMMON_SHARE = 0.06
+COMMON_SHARE = 0.04
 """Words in more than this share of corpus items are left to the base model (speed, and noise)."""
 
-_SPACE = re.compile(r"\s+")
 _STOP = lx.STOPWORDS | lx.FILLERS | {stem(w) for w in lx.STOPWORDS | lx.FILLERS}
 _KEEP_KINDS = frozenset(("word", "tool", "social"))
 
 
 def text_key(text: str) -> str:
     """The form under which two lines count as the same item: case and spacing ignored."""
-    return _SPACE.sub(" ", clean(text)).strip().lower()
+    return " ".join(clean(text).lower().split())
 
 
-def terms(text: str) -> list[str]:
-    """The content words of a cleaned line, stemmed but not spell-corrected, tools by name.
+def terms(tokens: list[Token]) -> list[str]:
+    """The content words of a tokenised line: stems, and tools by their own name.
 
-    Not spell-corrected: a user's vocabulary ("zorblat") must stay itself, not become the
-    nearest corpus word.
+    The tokens are the model's (spell-corrected against the corpus). A word of the user's own
+    vocabulary ("zorblat", "varroa") is far from every corpus word and stays itself; and since
+    corrections and new items go through the same mapping, similarity is unaffected.
     """
     out = []
-    for term, surface, kind in tokenize(text):
+    for term, surface, kind in tokens:
         if kind not in _KEEP_KINDS:
             continue
         if kind != "word":
@@ -57,11 +57,14 @@ def terms(text: str) -> list[str]:
 class Memory:
     """Corrections as (text, lane) with an inverted index from word to correction."""
 
-    def __init__(self, doc_freq: dict[str, int], n_docs: int, vectors: dict | None = None) -> None:
+    def __init__(self, doc_freq: dict[str, int], n_docs: int,
+                 tokenizer: Callable[[str], list[Token]], vectors: dict | None = None) -> None:
+        self._tokenizer = tokenizer
         self._doc_freq = doc_freq
         self._n_docs = n_docs
         self._common = max(3, int(n_docs * COMMON_SHARE))
-        self._vectors: dict[str, dict[str, float]] = {} if vectors is None else vectors
+        # raw text -> (key, vector); shared by copies, since it depends only on the corpus
+        self._vectors: dict[str, tuple[str, dict[str, float]]] = {} if vectors is None else vectors
         self.examples: dict[str, tuple[str, str, dict[str, float]]] = {}
         self._postings: dict[str, dict[str, float]] = {}
 
@@ -70,23 +73,22 @@ class Memory:
 
     def empty(self) -> Memory:
         """A memory with no corrections over the same corpus (shares the vector cache)."""
-        return Memory(self._doc_freq, self._n_docs, self._vectors)
+        return Memory(self._doc_freq, self._n_docs, self._tokenizer, self._vectors)
 
     def copy(self) -> Memory:
         """An independent copy (shares only the vector cache, which never changes meaning)."""
-        other = Memory(self._doc_freq, self._n_docs, self._vectors)
+        other = self.empty()
         other.examples = dict(self.examples)
         other._postings = {term: dict(post) for term, post in self._postings.items()}
         return other
 
     def add(self, text: str, lane: str) -> None:
         """Remember that `text` belongs in `lane`; a later tag of the same text replaces it."""
-        key = text_key(text)
+        key, vector = self.entry(text, None)
         if not key:
             return
         if key in self.examples:
             self._forget(key)
-        vector = self.vector(key)
         self.examples[key] = (text, lane, vector)
         for term, weight in vector.items():
             post = self._postings.get(term)
@@ -104,46 +106,55 @@ class Memory:
                 if not post:
                     del self._postings[term]
 
-    def vector(self, key: str) -> dict[str, float]:
-        """Unit-length rarity-weighted vector of a line's words (cached by its key)."""
-        cached = self._vectors.get(key)
+    def entry(self, text: str, tokens: list[Token] | None) -> tuple[str, dict[str, float]]:
+        """The key of a line and the unit-length, rarity-weighted vector of its words (cached).
+
+        `tokens` are the line's tokens when the caller already has them.
+        """
+        cached = self._vectors.get(text)
         if cached is not None:
             return cached
+        key = text_key(text)
+        if tokens is None:
+            tokens = self._tokenizer(clean(text))
         weights: dict[str, float] = {}
-        for term in terms(key):
+        for term in terms(tokens):
             df = self._doc_freq.get(term, 0)
             if df <= self._common:
                 weights[term] = math.log((self._n_docs + 1) / (df + 1)) + 1.0
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        vector = {term: w / norm for term, w in weights.items()}
+        result = key, {term: w / norm for term, w in weights.items()}
         if len(self._vectors) < 50_000:
-            self._vectors[key] = vector
-        return vector
+            self._vectors[text] = result
+        return result
 
-    def evidence(self, text: str) -> tuple[float, str | None, list[tuple[float, str, str]]]:
+    def evidence(
+        self, text: str, tokens: list[Token] | None = None
+    ) -> tuple[float, str | None, list[tuple[float, str, str]]]:
         """(log-odds toward ops, the lane if this exact text was tagged, nearest corrections).
 
         Nearest corrections are (similarity, text, lane), most similar first.
         """
-        key = text_key(text)
+        key, vector = self.entry(text, tokens)
         exact = self.examples.get(key)
         if exact is not None:
             return 0.0, exact[1], [(1.0, exact[0], exact[1])]
         sims: dict[str, float] = {}
         postings = self._postings
-        for term, weight in self.vector(key).items():
+        for term, weight in vector.items():
             post = postings.get(term)
             if post is not None:
                 for other, other_weight in post.items():
                     sims[other] = sims.get(other, 0.0) + weight * other_weight
         if not sims:
             return 0.0, None, []
-        best = sorted(sims.items(), key=lambda kv: (-kv[1], kv[0]))[:NEIGHBOURS]
+        # Most candidates share one common word; only the close ones are sorted.
+        close = [(-sim, other) for other, sim in sims.items() if sim >= MIN_SIMILARITY]
+        close.sort()
         total = 0.0
         near = []
-        for other, sim in best:
-            if sim < MIN_SIMILARITY:
-                break
+        for negative, other in close[:NEIGHBOURS]:
+            sim = -negative
             original, lane, _ = self.examples[other]
             total += (STRENGTH if lane == "ops" else -STRENGTH) * sim * sim
             near.append((sim, original, lane))

@@ -29,6 +29,7 @@ RATE = 0.4
 L2 = 3e-3
 CV_FOLDS = 5
 _CACHE_PREFIX = "classifier-"
+QUIET_FEATURES = ("len:", "k:TOOL", "k:SOCIAL", "v1:none")
 
 
 @dataclass(slots=True)
@@ -43,6 +44,14 @@ class Model:
     n_docs: int
     key: str = ""
     _speller: Speller | None = field(default=None, repr=False)
+    _quiet: frozenset[str] | None = field(default=None, repr=False)
+
+    @property
+    def quiet(self) -> frozenset[str]:
+        """Features that count in the score but make poor reasons (length, "names a tool")."""
+        if self._quiet is None:
+            self._quiet = frozenset(f for f in self.weights if f.startswith(QUIET_FEATURES))
+        return self._quiet
 
     @property
     def speller(self) -> Speller:
@@ -56,17 +65,28 @@ class Model:
         tokens = tokenize(text, self.speller)
         return featurize(tokens, phrase_cues(text)), tokens
 
+    def tokens(self, text: str) -> list[tuple[str, str, str]]:
+        """The tokens of one (already cleaned) line, spell-corrected against the corpus."""
+        return tokenize(text, self.speller)
+
     def raw_score(self, feats: Sequence[str]) -> float:
         """Uncalibrated log-odds of ops."""
+        return self.weigh(feats)[0]
+
+    def weigh(self, feats: Sequence[str]) -> tuple[float, list[tuple[float, str]]]:
+        """Uncalibrated log-odds of ops, and (weight, feature) for every known feature.
+
+        Unknown features still count in the length normalisation, as in training: a line of
+        mostly unfamiliar words gets a milder score.
+        """
         weights = self.weights
+        known = [(w, f) for f in feats if (w := weights.get(f)) is not None]
+        if not feats:
+            return self.bias, known
         total = 0.0
-        n = 0
-        for f in feats:
-            w = weights.get(f)
-            if w is not None:
-                total += w
-            n += 1
-        return self.bias + (total / math.sqrt(n) if n else 0.0)
+        for w, _ in known:
+            total += w
+        return self.bias + total / math.sqrt(len(feats)), known
 
     def to_json(self) -> dict:
         return {
@@ -159,7 +179,9 @@ def build(examples: Sequence[tuple[str, str]], key: str = "") -> Model:
     texts = [text for text, _ in examples]
     labels = [1 if lane == "ops" else 0 for _, lane in examples]
     seed = Model({}, 0.0, (1.0, 0.0), vocabulary(texts), {}, len(texts), key)
-    feats = [seed.features(clean(text))[0] for text in texts]
+    featurised = [seed.features(clean(text)) for text in texts]
+    feats = [row for row, _ in featurised]
+    tokens = [toks for _, toks in featurised]
     oof = _out_of_fold_scores(feats, labels)
     index: dict[str, int] = {}
     rows = [[index.setdefault(f, len(index)) for f in row] for row in feats]
@@ -168,7 +190,7 @@ def build(examples: Sequence[tuple[str, str]], key: str = "") -> Model:
     seed.weights = {names[j]: round(w, 6) for j, w in enumerate(weights) if abs(w) > 1e-6}
     seed.bias = bias
     seed.platt = logreg.fit_platt(oof, labels)
-    seed.doc_freq = _doc_freq(texts)
+    seed.doc_freq = _doc_freq(tokens)
     return seed
 
 
@@ -187,13 +209,13 @@ def _out_of_fold_scores(feats: list[list[str]], labels: list[int]) -> list[float
     return scores
 
 
-def _doc_freq(texts: Iterable[str]) -> dict[str, int]:
+def _doc_freq(tokenised: Iterable[list[tuple[str, str, str]]]) -> dict[str, int]:
     """In how many corpus items each memory term occurs (rare terms weigh more)."""
     from .memory import terms  # the memory layer defines what a term is
 
     counts: Counter[str] = Counter()
-    for text in texts:
-        counts.update(set(terms(clean(text))))
+    for tokens in tokenised:
+        counts.update(set(terms(tokens)))
     return dict(counts)
 
 

@@ -54,7 +54,8 @@ A plain tuple: tokenising 10,000 lines must stay in the tens of milliseconds.
 
 def clean(text: str) -> str:
     """Cut to MAX_CHARS and replace control characters; the result is safe to tokenise."""
-    return _CONTROL.sub(" ", text[:MAX_CHARS])
+    text = text[:MAX_CHARS]
+    return text if text.isprintable() else _CONTROL.sub(" ", text)
 
 
 def proper_names(text: str) -> set[str]:
@@ -63,6 +64,8 @@ def proper_names(text: str) -> set[str]:
     Only used when the line is mostly lowercase: in Title Case Lines Every Word Is Capitalised,
     and the first word of a sentence is capitalised anyway.
     """
+    if text.islower() or not text:
+        return set()
     words = text.split()
     if len(words) < 3:
         return set()
@@ -81,9 +84,21 @@ def proper_names(text: str) -> set[str]:
 
 def raw_tokens(text: str) -> list[str]:
     """Lowercased raw tokens of a cleaned line, shorthand expanded, multi-word tools merged."""
-    low = _SHORTHAND.sub(_expand, text.lower())
-    low = _MULTIWORD_TOOLS.sub(" zztool ", low)
-    return _TOKEN.findall(low)
+    low = text.lower()
+    # The regex passes only run on lines that can need them (most lines do not).
+    if any(mark in low for mark in _SHORTHAND_MARKS):
+        low = _SHORTHAND.sub(_expand, low)
+    tokens = _TOKEN.findall(low)
+    if not _MULTIWORD_FIRST.isdisjoint(tokens):
+        tokens = _TOKEN.findall(_MULTIWORD_TOOLS.sub(" zztool ", low))
+    return tokens
+
+
+_SHORTHAND_MARKS = ("/", ":", ">", "→", "&", "+", "’", "‘", "`")
+_MULTIWORD_FIRST = frozenset(
+    "google g gsuite help monday bill quickbooks microsoft office constant active zoho go "
+    "acuity adobe apple".split()
+)
 
 
 def _expand(match: re.Match[str]) -> str:
@@ -185,17 +200,21 @@ def tokenize(text: str, speller: Speller | None = None) -> list[Token]:
     `speller` corrects unknown words to known ones; without it words are taken as written.
     """
     names = proper_names(text)
+    cache = _WORDS if speller is None else speller.tokens
+    blockers = lx.TOOL_BLOCKERS
     out: list[Token] = []
     previous = ""
     for raw in raw_tokens(text):
-        token = _token(raw, previous, names, speller)
-        if token is not None:
-            out.append(token)
+        # Fast path: a plain word seen before whose meaning does not depend on its neighbours.
+        token = cache.get(raw)
+        if token is None or raw in blockers or (names and raw in names):
+            token = _token(raw, previous, names, speller)
+        out.append(token)
         previous = raw
     return out
 
 
-def _token(raw: str, previous: str, names: set[str], speller: Speller | None) -> Token | None:
+def _token(raw: str, previous: str, names: set[str], speller: Speller | None) -> Token:
     first = raw[0]
     if first == "~":
         return (estimate_bucket(raw), raw, "estimate")
@@ -252,8 +271,9 @@ def _plain_word(word: str, speller: Speller | None) -> Token:
 class Speller:
     """Corrects a word to a known one within one edit (symmetric-delete lookup).
 
-    Only unknown alphabetic words of five letters or more are corrected (four when the typo is
-    a dropped letter), so short real words the corpus lacks are not turned into lookalikes.
+    Only unknown alphabetic words are corrected: a dropped letter from four letters up
+    ("ordr"), a changed, added or swapped letter from six ("stratgy", "improvee", "desgin"), so
+    short real words the corpus lacks ("cells", "hive") are not turned into lookalikes.
     """
 
     def __init__(self, frequencies: dict[str, int]) -> None:
@@ -289,7 +309,8 @@ class Speller:
         direct = self._deletes.get(word)
         if direct is not None:
             return direct
-        if len(word) < 5:
+        if len(word) < 6:
+            # A changed letter in a short word is as likely another word ("cells", "calls").
             return word
         candidates = {self._deletes[v] for v in _deletes(word) if v in self._deletes}
         candidates.update(v for v in _deletes(word) if v in self._known and len(v) >= 4)
