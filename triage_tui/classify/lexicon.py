@@ -18,7 +18,7 @@ TASK_VERBS: dict[str, tuple[str, ...]] = {
     "send": (
         "send", "email", "e-mail", "mail", "forward", "resend", "reply", "respond", "answer",
         "text", "message", "dm", "ping", "notify", "invite", "rsvp", "cc", "fax", "remind",
-        "follow-up", "followup", "chase", "nudge", "thank", "introduce", "deliver", "share",
+        "follow-up", "followup", "chase", "nudge", "thank", "deliver", "share",
         "distribute", "send-out", "reach-out", "get-back", "write-back", "circulate", "tell",
         "inform", "let-know", "ask", "request", "acknowledge", "welcome", "greet", "congratulate",
     ),
@@ -126,7 +126,7 @@ AMBIGUOUS_VERBS = (
 # Words that are not actions: skipped when finding the first verb ("pls send", "need to book").
 FILLERS = frozenset(
     "please pls plz need needs needed to must should can could would will let lets let's try "
-    "want gotta have has got remember todo to-do asap urgent quick quickly reminder also help "
+    "want gotta have has remember todo to-do asap urgent quick quickly reminder also help "
     "then just maybe really still again somebody someone anyone we i you me us be is are "
     "am it's its it this that there hey hi ok okay kindly".split()
 )
@@ -148,7 +148,7 @@ NOUN_CLASSES: dict[str, tuple[str, ...]] = {
         "automation", "intake", "handoff", "hand-off", "escalation", "approval", "routine",
         "methodology", "logistics", "templates", "flow", "lifecycle", "operation",
         "operations", "ops", "infrastructure", "setup", "way", "rule", "rules", "step", "steps",
-        "sequence", "documentation", "wiki", "knowledge", "format",
+        "sequence", "documentation", "wiki", "knowledge",
     ),
     "strategy": (
         "strategy", "plan", "roadmap", "goal", "goals", "priorities", "priority", "vision",
@@ -354,7 +354,7 @@ ABBREVIATIONS = {
     "biz": "business", "co": "company", "dept": "department", "emp": "employee",
     "gfx": "graphics", "pics": "photos", "pic": "photo", "vid": "video", "vids": "videos",
     "convo": "conversation", "sm": "social", "socials": "social", "ig": "instagram",
-    "fu": "followup", "sops": "sop",
+    "fu": "followup", "fwd": "forward", "fw": "forward", "sops": "sop",
     "kpis": "kpi", "okrs": "okr", "nda": "nda", "invoicing": "invoice",
     "organise": "organize", "prioritise": "prioritize", "optimise": "optimize",
     "standardise": "standardize", "analyse": "analyze", "categorise": "categorize",

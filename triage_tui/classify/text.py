@@ -76,10 +76,13 @@ def proper_names(text: str) -> set[str]:
     names = set()
     for word in capitalised:
         low = word.lower()
-        if word == first or low in lx.KNOWN_CAPITALISED or low in lx.TOOLS:
+        if word == first or low in _NOT_NAMES:
             continue
         names.add(low)
     return names
+
+
+_NOT_NAMES = lx.KNOWN_CAPITALISED | lx.TOOLS | lx.SOCIAL | lx.WEEKDAYS | lx.MONTHS
 
 
 def raw_tokens(text: str) -> list[str]:
