@@ -194,7 +194,9 @@ class MainScreen(Screen):
             for item in open_items:
                 row = old_rows.get(item.id)
                 old = old_items.get(item.id)
-                if row is None or old is None or old.version != item.version:
+                # Re-suggesting changes a suggestion without a new version.
+                if (row is None or old is None or old.version != item.version
+                        or old.suggestion != item.suggestion):
                     row = inbox_row(item, self.service, today)
                 rows[item.id] = row
         open_items.sort(key=list(SORTS.values())[sort_index])
