@@ -11,7 +11,6 @@ from triage_tui.domain.model import SUGGESTED_LANES, Suggestion
 
 from . import DEFAULT_THRESHOLD  # noqa: F401  (re-exported: one definition of the default)
 from . import lexicon as lx
-from .logreg import sigmoid
 from .memory import Memory
 from .model import Model, build, corpus_path, load_cached, model_key, read_examples, save_cached
 from .text import clean
@@ -20,6 +19,8 @@ EXACT_CONFIDENCE = 0.97
 """Confidence when the very same text was tagged by hand: the user has already answered."""
 
 MAX_REASONS = 3
+# Words whose cue already has a better phrase ("asks how things should work").
+_UNQUOTABLE = frozenset("how what which whether why who we our new get set".split())
 _RELATIVE_CUTOFF = 0.35  # a reason must weigh at least this share of the strongest one
 
 
@@ -88,17 +89,13 @@ class Classifier:
         model = self.model
         feats, tokens = model.features(line)
         raw, known = model.weigh(feats)
-        a, b = model.platt
-        z = a * raw + b
         near: list[tuple[float, str, str]] = []
+        user = 0.0
         if len(self.memory):
             user, exact, near = self.memory.evidence(line, tokens)
             if exact is not None:
                 return _exact(exact, near[0][1])
-            z += user
-        else:
-            user = 0.0
-        p = sigmoid(z)
+        p = model.probability(raw, known, user)
         lane = "ops" if p >= 0.5 else "task"
         confidence = round(min(max(p, 1.0 - p), 0.999), 4)
         reasons = _reasons(known, model.quiet, tokens, lane, user, near)
@@ -133,7 +130,7 @@ def _reasons(known: list[tuple[float, str]], quiet: frozenset[str],
              near: list[tuple[float, str, str]]) -> list[str]:
     """1-3 phrases naming what pushed hardest toward `lane`, the user's corrections first.
 
-    `quiet` features (length, "names a tool") count in the score but are not worth saying.
+    `quiet` features ("names a tool") count in the score but are not worth saying.
     """
     sign = 1.0 if lane == "ops" else -1.0
     pushes = sorted(
@@ -146,12 +143,18 @@ def _reasons(known: list[tuple[float, str]], quiet: frozenset[str],
         if match is not None:
             reasons.append(f"like '{_short(match)}', which you tagged {lane}")
     surfaces = {stem: surface for stem, surface, _ in reversed(tokens)}
-    quoted: set[str] = set()
+    # "books travel" says more than "schedules or books": the action named with its object.
+    specific = {}
+    for _, feature in pushes:
+        if feature.startswith("vx:") and feature in lx.REASON_PHRASES:
+            specific.setdefault("v1:" + feature[3:].partition("|")[0], lx.REASON_PHRASES[feature])
+    quoted: set[str] = set(_UNQUOTABLE)
     top = pushes[0][0] if pushes else 0.0
     for push, feature in pushes:
         if len(reasons) >= MAX_REASONS or push < _RELATIVE_CUTOFF * top:
             break
         phrase, words = _phrase(feature, surfaces)
+        phrase = specific.get(feature, phrase)
         if phrase is None or (words and words & quoted):
             continue  # "mentions 'plan'" after "starts with 'plan'" says nothing new
         quoted |= words

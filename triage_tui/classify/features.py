@@ -174,7 +174,6 @@ def featurize(tokens: list[Token], cues: list[str] | tuple[str, ...] = ()) -> li
     info, stopwords = lex.info, lex.stopwords
     n = len(tokens)
     previous = ""
-    content = 0
     for i, (word, raw, kind) in enumerate(tokens):
         if kind != "word":
             feats["k:" + word] = None
@@ -185,7 +184,6 @@ def featurize(tokens: list[Token], cues: list[str] | tuple[str, ...] = ()) -> li
             # (a verb) would weigh like "the refund process" (a noun).
             feats["w:" + word] = None
         if word not in stopwords:
-            content += 1
             if previous:
                 feats["b:" + previous + "_" + word] = None
             previous = word
@@ -207,8 +205,6 @@ def featurize(tokens: list[Token], cues: list[str] | tuple[str, ...] = ()) -> li
             feats[feature] = None
         if context:
             _context_cue(i, word, raw, stems, n, lex, feats)
-    feats["len:" + ("1" if content <= 1 else "2-3" if content <= 3 else
-                    "4-7" if content <= 7 else "8+")] = None
     return list(feats)
 
 

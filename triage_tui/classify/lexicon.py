@@ -319,20 +319,22 @@ MONTHS = frozenset(
 )
 RELATIVE_DAYS = frozenset("today tomorrow tmrw tmr tonight yesterday eod eow weekend".split())
 
+# Common first names (not ones that are also everyday words: bill, will, mark, pat, rob).
 FIRST_NAMES = frozenset(
     "aaron abby adam alex alice alicia amanda amy ana andrea andrew angela anna anne anthony "
-    "ashley barbara ben beth betty bill bob brad brandon brian brittany carlos carol caroline "
-    "carter chen chris christina christine claire dan dana daniel dave david deb debbie derek "
+    "ashley barbara ben beth betty bob brad brandon brian brittany carlos carol caroline "
+    "chris christina christine claire dan dana daniel dave david deb debbie derek "
     "diana diane donna doug ed elena elizabeth ellen emily emma eric erin eva frank gary greg "
     "hannah heather helen henry holly ian jack jackie jake james jamie jane janet jason jen "
-    "jenna jennifer jess jessica jill jim joe john jon jonathan jordan jose josh joy juan julia "
+    "jenna jennifer jess jessica jill jim joe john jon jonathan jordan jose josh juan julia "
     "julie justin karen kate katie kayla keith kelly ken kevin kim kira kyle laura lauren leah "
-    "lily linda lisa liz lucy luis luke maria mark matt megan melissa mia michael michelle mike "
-    "molly nadia nancy natalie nathan nick nicole olivia omar pat patrick paul peter priya "
-    "rachel ravi rebecca rich rob robert ryan sally sam samantha sandra sara sarah scott sean "
+    "lily linda lisa liz lucy luis luke maria matt megan melissa mia michael michelle mike "
+    "molly nadia nancy natalie nathan nick nicole olivia omar patrick paul peter priya "
+    "rachel ravi rebecca  robert ryan sally sam samantha sandra sara sarah scott sean "
     "sophie stephanie steve sue susan tanya taylor tim tina todd tom tony tracy tyler vanessa "
-    "victor will zoe mom dad grandma grandpa hubby wife husband ahmed fatima wei raj anil "
-    "mr mrs ms dr kristen becca jules marco gus lena tara".split()
+    "victor zoe mom dad grandma grandpa hubby wife husband ahmed fatima wei raj anil "
+    "mr mrs ms dr kristen becca jules marco gus lena tara".split(
+)
 )
 # Capitalised words that are not names (acronyms are skipped because they are all caps).
 KNOWN_CAPITALISED = frozenset(

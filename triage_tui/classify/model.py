@@ -29,7 +29,7 @@ RATE = 0.4
 L2 = 3e-3
 CV_FOLDS = 5
 _CACHE_PREFIX = "classifier-"
-QUIET_FEATURES = ("len:", "k:TOOL", "k:SOCIAL", "v1:none")
+QUIET_FEATURES = ("k:TOOL", "k:SOCIAL", "v1:none")
 
 
 @dataclass(slots=True)
@@ -43,12 +43,14 @@ class Model:
     doc_freq: dict[str, int]
     n_docs: int
     key: str = ""
+    prior: float = 0.0
+    """Log-odds of ops in the corpus: the answer when a line says nothing familiar."""
     _speller: Speller | None = field(default=None, repr=False)
     _quiet: frozenset[str] | None = field(default=None, repr=False)
 
     @property
     def quiet(self) -> frozenset[str]:
-        """Features that count in the score but make poor reasons (length, "names a tool")."""
+        """Features that count in the score but make poor reasons ("names a tool")."""
         if self._quiet is None:
             self._quiet = frozenset(f for f in self.weights if f.startswith(QUIET_FEATURES))
         return self._quiet
@@ -88,11 +90,19 @@ class Model:
             total += w
         return self.bias + total / math.sqrt(len(feats)), known
 
+    def probability(self, raw: float, known: Iterable[tuple[float, str]], user: float) -> float:
+        """Calibrated P(ops): Platt on the raw score, pulled to the corpus prior when the line
+        holds too little familiar content to judge, plus the user's corrections' log-odds."""
+        a, b = self.platt
+        factor = evidence_factor(f for _, f in known)
+        z = factor * (a * raw + b) + (1.0 - factor) * self.prior
+        return logreg.sigmoid(z + user)
+
     def to_json(self) -> dict:
         return {
             "key": self.key, "weights": self.weights, "bias": self.bias,
             "platt": list(self.platt), "vocabulary": self.vocabulary,
-            "doc_freq": self.doc_freq, "n_docs": self.n_docs,
+            "doc_freq": self.doc_freq, "n_docs": self.n_docs, "prior": self.prior,
         }
 
     @classmethod
@@ -104,8 +114,26 @@ class Model:
             weights, float(data["bias"]), (a, b),
             {str(k): int(v) for k, v in data["vocabulary"].items()},
             {str(k): int(v) for k, v in data["doc_freq"].items()},
-            int(data["n_docs"]), str(data["key"]),
+            int(data["n_docs"]), str(data["key"]), float(data["prior"]),
         )
+
+
+def evidence_factor(known: Iterable[str]) -> float:
+    """How much of a score to believe: 0 with no familiar content, 1 with two or more pieces.
+
+    "Names no action" is known for many lines; on its own it is a prior, not evidence, and
+    "zxqv blorf" must not come out 80% sure.
+    """
+    content = 0
+    for feature in known:
+        if not feature.startswith(_PRIOR_ONLY):
+            content += 1
+            if content >= 2:
+                return 1.0
+    return content / 2
+
+
+_PRIOR_ONLY = ("v1:none",)
 
 
 # -- the corpus --------------------------------------------------------------------------------
@@ -191,6 +219,8 @@ def build(examples: Sequence[tuple[str, str]], key: str = "") -> Model:
     seed.bias = bias
     seed.platt = logreg.fit_platt(oof, labels)
     seed.doc_freq = _doc_freq(tokens)
+    ops = sum(labels)
+    seed.prior = math.log((ops + 1) / (len(labels) - ops + 1))
     return seed
 
 
