@@ -11,6 +11,7 @@ from triage_tui.domain.model import SUGGESTED_LANES, Suggestion
 
 from . import DEFAULT_THRESHOLD  # noqa: F401  (re-exported: one definition of the default)
 from . import lexicon as lx
+from .features import lexicon
 from .memory import Memory
 from .model import Model, build, corpus_path, load_cached, model_key, read_examples, save_cached
 from .text import clean
@@ -143,45 +144,90 @@ def _reasons(known: list[tuple[float, str]], quiet: frozenset[str],
         if match is not None:
             reasons.append(f"like '{_short(match)}', which you tagged {lane}")
     surfaces = {stem: surface for stem, surface, _ in reversed(tokens)}
-    # "books travel" says more than "schedules or books": the action named with its object.
-    specific = {}
+    # "books travel" says more than "schedules or books" or "about travel": the action named
+    # with its object stands in for either half.
+    specific: dict[str, str] = {}
     for _, feature in pushes:
         if feature.startswith("vx:") and feature in lx.REASON_PHRASES:
-            specific.setdefault("v1:" + feature[3:].partition("|")[0], lx.REASON_PHRASES[feature])
-    quoted: set[str] = set(_UNQUOTABLE)
+            verb, _, cls = feature[3:].partition("|")
+            specific.setdefault("v1:" + verb, feature)
+            specific.setdefault("n:" + cls, feature)
+    said = _Said(tokens)
     top = pushes[0][0] if pushes else 0.0
     for push, feature in pushes:
         if len(reasons) >= MAX_REASONS or push < _RELATIVE_CUTOFF * top:
             break
-        phrase, words = _phrase(feature, surfaces)
-        phrase = specific.get(feature, phrase)
-        if phrase is None or (words and words & quoted):
-            continue  # "mentions 'plan'" after "starts with 'plan'" says nothing new
-        quoted |= words
+        if said.redundant(feature):
+            continue  # "mentions 'policy'" after "writes a policy" says nothing new
+        pair = specific.get(feature)
+        phrase = lx.REASON_PHRASES[pair] if pair else _phrase(feature, surfaces)
+        if phrase is None:
+            continue
         reason = f"{phrase} → {lane}"
         if reason not in reasons:
             reasons.append(reason)
+        said.add(feature)
+        if pair:
+            said.add(pair)
     return reasons or [f"no strong cue; leans {lane}"]
 
 
-def _phrase(feature: str, surfaces: dict[str, str]) -> tuple[str | None, set[str]]:
-    """A few plain words for one feature, and the words of the line it quotes."""
+class _Said:
+    """What the reasons given so far already cover: verb groups, object classes, words."""
+
+    def __init__(self, tokens: list[tuple[str, str, str]]) -> None:
+        self._tokens = tokens
+        self.groups: set[str] = set()
+        self.classes: set[str] = set()
+        self.stems: set[str] = set(_UNQUOTABLE)
+
+    def add(self, feature: str) -> None:
+        kind, _, value = feature.partition(":")
+        info = lexicon().info
+        if kind in ("v1", "v", "vx"):
+            group, _, cls = value.partition("|")
+            self.groups.add(group)
+            if cls:
+                self.classes.add(cls)
+            self.stems.update(t[0] for t in self._tokens
+                              if (about := info.get(t[0])) and (about[1] == group or
+                                                                cls in about[0]))
+        elif kind == "n":
+            self.classes.add(value)
+            self.stems.update(t[0] for t in self._tokens
+                              if (about := info.get(t[0])) and value in about[0])
+        elif kind in ("w", "b", "v1w"):
+            self.stems.update(value.split("_"))
+
+    def redundant(self, feature: str) -> bool:
+        kind, _, value = feature.partition(":")
+        if kind == "n":
+            return value in self.classes
+        if kind in ("v1", "v"):
+            return value in self.groups
+        if kind == "vx":
+            group, _, cls = value.partition("|")
+            return group in self.groups and cls in self.classes
+        if kind in ("w", "b", "v1w"):
+            return any(part in self.stems for part in value.split("_"))
+        return False
+
+
+def _phrase(feature: str, surfaces: dict[str, str]) -> str | None:
+    """A few plain words for one feature."""
     known = lx.REASON_PHRASES.get(feature)
     if known is not None:
-        return known, set()
+        return known
     kind, _, value = feature.partition(":")
     if kind in ("w", "b", "v1w"):
-        words = [surfaces.get(part, part) for part in value.split("_")]
-        text = " ".join(words)
-        if kind == "v1w":
-            return f"starts with '{text}'", set(words)
-        return f"mentions '{text}'", set(words)
+        text = " ".join(surfaces.get(part, part) for part in value.split("_"))
+        return f"starts with '{text}'" if kind == "v1w" else f"mentions '{text}'"
     if kind == "v":
-        return lx.REASON_PHRASES.get("v1:" + value), set()
+        return lx.REASON_PHRASES.get("v1:" + value)
     if kind == "vx":
         verb, _, noun = value.partition("|")
-        return lx.REASON_PHRASES.get("v1:" + verb) or lx.REASON_PHRASES.get("n:" + noun), set()
-    return None, set()
+        return lx.REASON_PHRASES.get("v1:" + verb) or lx.REASON_PHRASES.get("n:" + noun)
+    return None
 
 
 def _short(text: str, limit: int = 40) -> str:
