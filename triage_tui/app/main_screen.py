@@ -389,7 +389,8 @@ class MainScreen(Screen):
         for item in changed:
             self._items[item.id] = item
             self._rows.pop(item.id, None)
-        self._seen_signature = self.service.store.known_signature
+        # The signature stays the one last loaded: the save re-read the file, so it may hold
+        # other people's changes this screen has not shown; the next poll loads them.
         inbox = self.query_one(InboxList)
         closed = {item.id for item in changed if item.status != "open"}
         if closed:
@@ -521,8 +522,7 @@ class MainScreen(Screen):
     def _added(self, item: Item | None) -> None:
         if item is None:
             return
-        self._items[item.id] = item
-        self._seen_signature = self.service.store.known_signature
+        self._items[item.id] = item  # the next poll loads what others changed before it
         self._resort()
         self.query_one(InboxList).move_cursor_to(item.id)
         self._compute_workload()
