@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 from triage_tui.domain.model import SUGGESTED_LANES, Suggestion
@@ -147,12 +148,13 @@ def _reasons(known: list[tuple[float, str]], quiet: frozenset[str],
     # "books travel" says more than "schedules or books" or "about travel": the action named
     # with its object stands in for either half.
     specific: dict[str, str] = {}
+    pairs = _named_pairs()
     for _, feature in pushes:
-        if feature.startswith("vx:") and feature in lx.REASON_PHRASES:
-            verb, _, cls = feature[3:].partition("|")
-            specific.setdefault("v1:" + verb, feature)
-            specific.setdefault("n:" + cls, feature)
-    said = _Said(tokens)
+        halves = pairs.get(feature)
+        if halves is not None:
+            specific.setdefault(halves[0], feature)
+            specific.setdefault(halves[1], feature)
+    said = _Said()
     top = pushes[0][0] if pushes else 0.0
     for push, feature in pushes:
         if len(reasons) >= MAX_REASONS or push < _RELATIVE_CUTOFF * top:
@@ -175,42 +177,62 @@ def _reasons(known: list[tuple[float, str]], quiet: frozenset[str],
 class _Said:
     """What the reasons given so far already cover: verb groups, object classes, words."""
 
-    def __init__(self, tokens: list[tuple[str, str, str]]) -> None:
-        self._tokens = tokens
+    def __init__(self) -> None:
         self.groups: set[str] = set()
         self.classes: set[str] = set()
         self.stems: set[str] = set(_UNQUOTABLE)
 
     def add(self, feature: str) -> None:
-        kind, _, value = feature.partition(":")
-        info = lexicon().info
-        if kind in ("v1", "v", "vx"):
-            group, _, cls = value.partition("|")
+        kind, group, cls, parts = _parse(feature)
+        if group:
             self.groups.add(group)
-            if cls:
-                self.classes.add(cls)
-            self.stems.update(t[0] for t in self._tokens
-                              if (about := info.get(t[0])) and (about[1] == group or
-                                                                cls in about[0]))
-        elif kind == "n":
-            self.classes.add(value)
-            self.stems.update(t[0] for t in self._tokens
-                              if (about := info.get(t[0])) and value in about[0])
-        elif kind in ("w", "b", "v1w"):
-            self.stems.update(value.split("_"))
+        if cls:
+            self.classes.add(cls)
+        self.stems.update(parts)
 
     def redundant(self, feature: str) -> bool:
-        kind, _, value = feature.partition(":")
+        kind, group, cls, parts = _parse(feature)
         if kind == "n":
-            return value in self.classes
+            return cls in self.classes
         if kind in ("v1", "v"):
-            return value in self.groups
+            return group in self.groups
         if kind == "vx":
-            group, _, cls = value.partition("|")
             return group in self.groups and cls in self.classes
-        if kind in ("w", "b", "v1w"):
-            return any(part in self.stems for part in value.split("_"))
-        return False
+        return any(self._covered(part) for part in parts)
+
+    def _covered(self, stem: str) -> bool:
+        if stem in self.stems:
+            return True
+        about = lexicon().info.get(stem)
+        return about is not None and (about[1] in self.groups
+                                      or any(c in self.classes for c in about[0]))
+
+
+@lru_cache(maxsize=1)
+def _named_pairs() -> dict[str, tuple[str, str]]:
+    """Action-with-object features that have their own phrase -> their action and object."""
+    pairs = {}
+    for feature in lx.REASON_PHRASES:
+        if feature.startswith("vx:"):
+            verb, _, cls = feature[3:].partition("|")
+            pairs[feature] = ("v1:" + verb, "n:" + cls)
+    return pairs
+
+
+@lru_cache(maxsize=65536)
+def _parse(feature: str) -> tuple[str, str, str, tuple[str, ...]]:
+    """(kind, verb group, object class, words) of a feature name."""
+    kind, _, value = feature.partition(":")
+    if kind in ("v1", "v"):
+        return kind, value, "", ()
+    if kind == "vx":
+        group, _, cls = value.partition("|")
+        return kind, group, cls, ()
+    if kind == "n":
+        return kind, "", value, ()
+    if kind in ("w", "b", "v1w"):
+        return kind, "", "", tuple(value.split("_"))
+    return kind, "", "", ()
 
 
 def _phrase(feature: str, surfaces: dict[str, str]) -> str | None:

@@ -356,7 +356,7 @@ ABBREVIATIONS = {
     "biz": "business", "co": "company", "dept": "department", "emp": "employee",
     "gfx": "graphics", "pics": "photos", "pic": "photo", "vid": "video", "vids": "videos",
     "convo": "conversation", "sm": "social", "socials": "social", "ig": "instagram",
-    "fu": "followup", "fwd": "forward", "fw": "forward", "sops": "sop",
+    "fu": "followup", "fwd": "forward", "fw": "forward", "1099s": "1099", "sops": "sop",
     "kpis": "kpi", "okrs": "okr", "nda": "nda", "invoicing": "invoice",
     "organise": "organize", "prioritise": "prioritize", "optimise": "optimize",
     "standardise": "standardize", "analyse": "analyze", "categorise": "categorize",

@@ -33,9 +33,11 @@ _TOKEN = re.compile(
     r"~\s?\d+(?:\.\d+)?\s?(?:minutes?|mins?|m|hours?|hrs?|h|days?|d)\b"  # ~30m estimate
     r"|[@#][^\W_][\w.-]*"  # @name, #tag
     r"|\$\s?\d[\d,.]*k?"  # money
-    r"|\d+(?:[/.:-]\d+)*(?:st|nd|rd|th|am|pm|k|%)?"  # numbers, dates, times
-    r"|[^\W\d_]+(?:'[^\W\d_]+)?"  # words, with an apostrophe inside
+    r"|\d+(?:[/.:-]\d+)+(?:am|pm)?"  # dates and times: 5/12, 10:30am
+    r"|\d+%"  # percentages
+    r"|[^\W_]+(?:'[^\W\d_]+)?"  # words, numbers and mixes (q3, 1099s, 10am), "don't"
 )
+_NUMBER = re.compile(r"\d+(?:[/.:-]\d+)*(?:st|nd|rd|th|am|pm|k|%)?$")
 _ESTIMATE = re.compile(r"~\s?(\d+(?:\.\d+)?)\s?([a-z]+)")
 _DATE_NUMBER = re.compile(r"\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?$|\d+(?:st|nd|rd|th)$")
 _TIME_NUMBER = re.compile(r"\d{1,2}(?::\d\d)?(?:am|pm)$|\d{1,2}:\d\d$")
@@ -228,7 +230,7 @@ def _token(raw: str, previous: str, names: set[str], speller: Speller | None) ->
         if tag.isdigit():
             return ("NUMBER", raw, "number")
         return _word(tag.split(".")[0], previous, names, speller)
-    if first == "$" or first.isdigit():
+    if first == "$" or (first.isdigit() and _NUMBER.match(raw)):
         kind = classify_number(raw)
         return (kind, raw, kind.lower())
     if _QUARTER.match(raw):
