@@ -372,8 +372,11 @@ class MainScreen(Screen):
         if advance and result.changed:
             self._advance_to_unsorted()
         if result.refused:
-            self._pending = _Pending(label, run)
-            self._report(f"{result.summary} (F forces it)", "warning")
+            # F overrides claims; a stale version is refused again however often it is forced.
+            stale = all("since you loaded" in reason for _, reason in result.refused)
+            self._pending = None if stale else _Pending(label, run)
+            hint = "the fresh state is shown: try again" if stale else "F forces it"
+            self._report(f"{result.summary} ({hint})", "warning")
             if any("since you loaded" in reason for _, reason in result.refused):
                 self._load(external=False)
         elif result.changed:
