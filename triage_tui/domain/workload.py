@@ -4,6 +4,16 @@ A week's load for a role: the estimates of its open items due that week, plus on
 every occurrence of its open recurring items in that week. Overdue open items and items with no
 date ("anytime") count in the current week only. A missing estimate takes the lane's default
 and is marked as assumed.
+
+Decisions (tested in tests/test_workload.py):
+- Load looks forward from `today`: days before today never add load, in any week. An open item
+  due before today is overdue and counts once, in the current week only; a past week's load is
+  therefore 0.
+- An overdue recurring item counts once for all its missed occurrences, today's included
+  (completing it today moves it past today), plus one per occurrence from tomorrow on.
+- Occurrences are counted in the item's own wall-clock time (see `recurrence`), so a week
+  with a daylight-saving change still has seven days of a daily item.
+- A recurring item whose rule cannot be read counts once, as a plain due.
 """
 
 from __future__ import annotations
@@ -103,39 +113,52 @@ def _entry(
     item: Item, start: date, end: date, today: date, current: bool, defaults: Mapping[str, int]
 ) -> LoadEntry | None:
     minutes, assumed = estimate_for(item, defaults)
-    try:
-        due_day = item.due_date()
-    except ValueError:
-        due_day = None
+    due_day = _due_day(item)
     if due_day is None:
         return LoadEntry(item, minutes, 1, "anytime", assumed) if current else None
-    overdue = current and due_day < today
-    if item.recurrence:
-        count = _upcoming_occurrences(item, start, end, today if current else None)
-    else:
-        count = 1 if start <= due_day < end and not overdue else 0
-    count += 1 if overdue else 0
+    overdue = due_day < today
+    count = 1 if overdue and current else 0
+    occurrences = _occurrences_from(item, max(start, _first_countable(today, overdue)), end)
+    if occurrences is not None:
+        count += occurrences
+    elif not overdue and start <= due_day < end:
+        count += 1
     if count == 0:
         return None
-    kind = "overdue" if overdue else ("recurring" if item.recurrence else "due")
+    kind = "overdue" if overdue and current else ("recurring" if item.recurrence else "due")
     return LoadEntry(item, minutes * count, count, kind, assumed)
 
 
-def _upcoming_occurrences(item: Item, start: date, end: date, today: date | None) -> int:
-    """Occurrences of a recurring item in the week, from its due on, not before `today`.
+def _due_day(item: Item) -> date | None:
+    """The due day; an unreadable due is treated as no date (anytime) rather than lost."""
+    try:
+        return item.due_date()
+    except ValueError:
+        return None
 
-    Missed occurrences before today are not counted one by one: completing the item moves it
-    past them all, so the caller counts the overdue one once.
+
+def _first_countable(today: date, overdue: bool) -> date:
+    """The first day whose occurrences still count on their own.
+
+    Days before today are never counted: their work is either done or overdue. An overdue
+    recurring item done today moves past today's occurrence as well (see
+    `recurrence.next_occurrence`), so its single overdue count already stands for today's.
     """
+    return today + timedelta(days=1) if overdue else today
+
+
+def _occurrences_from(item: Item, start: date, end: date) -> int | None:
+    """How many occurrences of a recurring item fall in [start, end); None when it does not
+    recur (or its rule cannot be read, so it counts once, as a plain due)."""
+    if not item.recurrence:
+        return None
+    if start >= end:
+        return 0
     try:
         found = occurrences_between(
             item.recurrence, item.due, datetime.combine(start, time()),
             datetime.combine(end, time()),
         )
     except ValueError:
-        return 0
-    return sum(1 for moment in found if today is None or _day(moment) >= today)
-
-
-def _day(moment: date | datetime) -> date:
-    return moment.date() if isinstance(moment, datetime) else moment
+        return None
+    return len(found)
