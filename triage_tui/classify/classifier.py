@@ -134,17 +134,15 @@ def _reasons(known: list[tuple[float, str]], quiet: frozenset[str],
 
     `quiet` features ("names a tool") count in the score but are not worth saying.
     """
-    sign = 1.0 if lane == "ops" else -1.0
-    pushes = sorted(
-        ((w * sign, f) for w, f in known if w * sign > 0 and f not in quiet),
-        reverse=True,
-    )
+    positive = lane == "ops"
+    pushes = [(w if positive else -w, f) for w, f in known
+              if (w > 0) is positive and f not in quiet]
+    pushes.sort(reverse=True)
     reasons: list[str] = []
-    if user * sign > 0.5:
+    if (user > 0.5 and positive) or (user < -0.5 and not positive):
         match = next((text for _, text, tagged in near if tagged == lane), None)
         if match is not None:
             reasons.append(f"like '{_short(match)}', which you tagged {lane}")
-    surfaces = {stem: surface for stem, surface, _ in reversed(tokens)}
     # "books travel" says more than "schedules or books" or "about travel": the action named
     # with its object stands in for either half.
     specific: dict[str, str] = {}
@@ -162,7 +160,7 @@ def _reasons(known: list[tuple[float, str]], quiet: frozenset[str],
         if said.redundant(feature):
             continue  # "mentions 'policy'" after "writes a policy" says nothing new
         pair = specific.get(feature)
-        phrase = lx.REASON_PHRASES[pair] if pair else _phrase(feature, surfaces)
+        phrase = lx.REASON_PHRASES[pair] if pair else _phrase(feature, tokens)
         if phrase is None:
             continue
         reason = f"{phrase} → {lane}"
@@ -235,14 +233,14 @@ def _parse(feature: str) -> tuple[str, str, str, tuple[str, ...]]:
     return kind, "", "", ()
 
 
-def _phrase(feature: str, surfaces: dict[str, str]) -> str | None:
-    """A few plain words for one feature."""
+def _phrase(feature: str, tokens: list[tuple[str, str, str]]) -> str | None:
+    """A few plain words for one feature; words are quoted as the line wrote them."""
     known = lx.REASON_PHRASES.get(feature)
     if known is not None:
         return known
     kind, _, value = feature.partition(":")
     if kind in ("w", "b", "v1w"):
-        text = " ".join(surfaces.get(part, part) for part in value.split("_"))
+        text = " ".join(_surface(part, tokens) for part in value.split("_"))
         return f"starts with '{text}'" if kind == "v1w" else f"mentions '{text}'"
     if kind == "v":
         return lx.REASON_PHRASES.get("v1:" + value)
@@ -250,6 +248,10 @@ def _phrase(feature: str, surfaces: dict[str, str]) -> str | None:
         verb, _, noun = value.partition("|")
         return lx.REASON_PHRASES.get("v1:" + verb) or lx.REASON_PHRASES.get("n:" + noun)
     return None
+
+
+def _surface(stem: str, tokens: list[tuple[str, str, str]]) -> str:
+    return next((surface for term, surface, _ in tokens if term == stem), stem)
 
 
 def _short(text: str, limit: int = 40) -> str:

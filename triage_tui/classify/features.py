@@ -137,7 +137,7 @@ def phrase_cues(line: str) -> list[str]:
     low = line.lower()
     cues = []
     # Few lines have these phrases; a substring test keeps the regexes off the hot path.
-    if "date" in low or " me" in low or "keep" in low or "report back" in low:
+    if "to date" in low or "to-date" in low or "keep " in low or " me" in low or "back" in low:
         cues = ["c:" + name for name, pattern in _phrase_patterns() if pattern.search(low)]
     if "?" in line:
         cues.append("c:question")

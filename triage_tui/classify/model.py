@@ -81,13 +81,16 @@ class Model:
         Unknown features still count in the length normalisation, as in training: a line of
         mostly unfamiliar words gets a milder score.
         """
-        weights = self.weights
-        known = [(w, f) for f in feats if (w := weights.get(f)) is not None]
+        get = self.weights.get
+        known = []
+        total = 0.0
+        for f in feats:
+            w = get(f)
+            if w is not None:
+                total += w
+                known.append((w, f))
         if not feats:
             return self.bias, known
-        total = 0.0
-        for w, _ in known:
-            total += w
         return self.bias + total / math.sqrt(len(feats)), known
 
     def probability(self, raw: float, known: Iterable[tuple[float, str]], user: float) -> float:
