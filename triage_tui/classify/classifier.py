@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from triage_tui.domain.model import SUGGESTED_LANES, Suggestion
+from triage_tui.gcpause import paused_gc
 
 from . import DEFAULT_THRESHOLD  # noqa: F401  (re-exported: one definition of the default)
 from . import lexicon as lx
@@ -105,6 +106,12 @@ class Classifier:
 
     def suggest_many(self, texts: Iterable[str]) -> list[Suggestion | None]:
         """`suggest` for each line, in order; repeated lines are worked out once."""
+        # Hundreds of thousands of short-lived tuples and strings, no cycles: the cyclic
+        # collector's passes would only slow the batch down.
+        with paused_gc():
+            return self._suggest_many(texts)
+
+    def _suggest_many(self, texts: Iterable[str]) -> list[Suggestion | None]:
         seen: dict[str, Suggestion | None] = {}
         out: list[Suggestion | None] = []
         for text in texts:

@@ -207,6 +207,13 @@ def vocabulary(texts: Iterable[str]) -> dict[str, int]:
 
 def build(examples: Sequence[tuple[str, str]], key: str = "") -> Model:
     """Train and calibrate a model on (text, lane) examples."""
+    from triage_tui.gcpause import paused_gc
+
+    with paused_gc():  # many small containers, no cycles
+        return _build(examples, key)
+
+
+def _build(examples: Sequence[tuple[str, str]], key: str) -> Model:
     texts = [text for text, _ in examples]
     labels = [1 if lane == "ops" else 0 for _, lane in examples]
     seed = Model({}, 0.0, (1.0, 0.0), vocabulary(texts), {}, len(texts), key)
