@@ -374,3 +374,52 @@ def _number(key: str, value: str, low: float, high: float) -> float:
     if not low <= number <= high:
         raise CliError(f"{key}: {value} is outside {low:g}..{high:g}")
     return number
+
+
+# -- weekly review ---------------------------------------------------------------------------
+def cmd_review(args: argparse.Namespace) -> int:
+    """`triage review`: one ISO week's review as Markdown (for a status email) or JSON."""
+    from triage_tui.domain.review import parse_iso_week, render_markdown, review_to_json
+
+    week = None
+    if args.week:
+        try:
+            week = parse_iso_week(args.week)
+        except ValueError as error:
+            raise CliError(f"--week: {error}") from None
+    service = open_service(args, create=False)
+    review = _review_of(service, week or service.now().date())
+    if args.format == "json":
+        import orjson
+
+        text = orjson.dumps(review_to_json(review), option=orjson.OPT_INDENT_2).decode() + "\n"
+    else:
+        text = render_markdown(review)
+    if args.output:
+        _write_output(Path(args.output), text)
+        print(f"review of {review.label} written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _review_of(service: TriageService, week):
+    from triage_tui.domain.review import AuditRow, build_review
+
+    settings = service.settings
+    return build_review(
+        service.items("all"), [AuditRow.of(row) for row in service.history()], week,
+        service.now().date(), capacity_minutes=settings.capacity_minutes,
+        default_minutes=settings.default_estimate_minutes, suggest=_review_suggest(service),
+    )
+
+
+def _review_suggest(service: TriageService):
+    """The database's classifier; without one the review still runs, minus that advice."""
+    try:
+        classifier = service.classifier()
+    except Exception as error:  # noqa: BLE001 - a broken model must not block the review
+        print(f"triage: note: no classifier ({type(error).__name__}: {error}); advice lists "
+              "only untouched items", file=sys.stderr)
+        return lambda text: None
+    return classifier.suggest
