@@ -166,7 +166,8 @@ class MainScreen(Screen):
         self._loading = True
         self._read_items(external, dict(self._items), dict(self._rows), self.sort_index)
 
-    @work(thread=True, exclusive=True, group="load")
+    # A description, or Textual names the worker by repr() of every item and row passed in.
+    @work(thread=True, exclusive=True, group="load", description="read the inbox")
     def _read_items(
         self, external: bool, old_items: dict[str, Item], old_rows: dict[str, InboxRow],
         sort_index: int,
