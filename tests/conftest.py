@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -9,6 +10,12 @@ import pytest
 
 FIXED_NOW = datetime(2025, 3, 12, 9, 30, tzinfo=timezone(timedelta(hours=1)))
 """A Wednesday morning, with an offset, so date maths is reproducible."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _classifier_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The classifier's disk cache lives in the test session's folder, built once per run."""
+    os.environ["TRIAGE_CACHE_DIR"] = str(tmp_path_factory.mktemp("classifier-cache"))
 
 
 @pytest.fixture(autouse=True)
