@@ -246,6 +246,19 @@ async def test_a_and_enter_accept_the_suggestion(db_path, seeded) -> None:
         assert inbox(app).cursor_item_id == SUPPLIERS
 
 
+@pytest.mark.xfail(reason="a/Enter on an item already sorted by hand re-lanes it to a suggestion "
+                          "the row does not show (keep → task)", strict=True)
+async def test_enter_on_an_item_i_kept_does_not_hand_it_over(db_path, seeded) -> None:
+    app = build_app(db_path)
+    async with app.run_test(size=NARROW) as pilot:
+        inbox(app).move_cursor_to("0000000c")  # "coffee with our best client", kept
+        assert "→" not in line_of(app, "0000000c")  # no suggestion on screen
+        await pilot.press("enter")
+        await pilot.pause()
+        item = stored(db_path)["0000000c"]
+        assert (item.lane, item.lane_source) == ("keep", "manual")
+
+
 async def test_space_selects_and_a_triage_key_applies_to_the_whole_selection(
     db_path, seeded
 ) -> None:
@@ -266,16 +279,11 @@ async def test_space_selects_and_a_triage_key_applies_to_the_whole_selection(
         assert line_of(app, INVOICES)[1] == " "
         assert "Sent to the OM: 2 items" in messages(app)
         assert inbox(app).cursor_item_id == SUPPLIERS  # the next unsorted after the cursor
-
-
-async def test_escape_clears_the_selection(db_path, seeded) -> None:
-    app = build_app(db_path)
-    async with app.run_test(size=NARROW) as pilot:
-        await pilot.press("space", "space", "escape")
+        await pilot.press("space", "escape")  # Escape clears the selection
         assert inbox(app).selected_ids == frozenset()
-        await pilot.press("t")
-        assert stored(db_path)[CRM].lane == "task"  # only the cursor item
-        assert stored(db_path)[INVOICES].lane == "unsorted"
+        await pilot.press("k", "t")
+        db = stored(db_path)
+        assert (db[SUPPLIERS].lane, db[DRIVE].lane) == ("task", "unsorted")  # the cursor item only
 
 
 # -- quick add -----------------------------------------------------------------------------------
@@ -330,25 +338,18 @@ async def test_quick_add_with_a_lane_saves_it_in_that_lane(db_path, seeded) -> N
         assert row_of(app, "0000000d").lane == "ops"
 
 
-async def test_escape_cancels_quick_add_and_saves_nothing(db_path, seeded) -> None:
+async def test_quick_add_refuses_an_empty_line_and_escape_cancels(db_path, seeded) -> None:
     app = build_app(db_path)
     async with app.run_test(size=NARROW) as pilot:
-        await pilot.press("n")
+        await pilot.press("n", "space", "enter")
+        assert isinstance(app.screen, QuickAddScreen)
+        assert "Type something first, or Esc to cancel" in messages(app)
         await type_text(pilot, "never saved fri")
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
         assert title(app) == "Inbox 12"
         assert "never saved" not in {row.title for row in inbox(app).rows}
-    assert stored(db_path).keys() == seeded.keys()
-
-
-async def test_quick_add_refuses_an_empty_line(db_path, seeded) -> None:
-    app = build_app(db_path)
-    async with app.run_test(size=NARROW) as pilot:
-        await pilot.press("n", "space", "enter")
-        assert isinstance(app.screen, QuickAddScreen)
-        assert "Type something first, or Esc to cancel" in messages(app)
     assert stored(db_path).keys() == seeded.keys()
 
 
@@ -460,6 +461,9 @@ async def test_x_drops_the_item(db_path, seeded) -> None:
 async def test_u_undoes_and_ctrl_r_redoes_a_triage(db_path, seeded) -> None:
     app = build_app(db_path)
     async with app.run_test(size=NARROW) as pilot:
+        await pilot.press("u")
+        assert "nothing to undo" in messages(app)
+        assert {item.version for item in stored(db_path).values()} == {1}
         await pilot.press("t")
         assert stored(db_path)[INVOICES].lane == "task"
         await pilot.press("u")
@@ -484,14 +488,6 @@ async def test_u_brings_back_a_done_item(db_path, seeded) -> None:
         item = stored(db_path)[INVOICES]
         assert (item.status, item.completed_at) == ("open", None)
         assert title(app) == "Inbox 12"
-
-
-async def test_u_with_nothing_to_undo_says_so(db_path, seeded) -> None:
-    app = build_app(db_path)
-    async with app.run_test(size=NARROW) as pilot:
-        await pilot.press("u")
-        assert "nothing to undo" in messages(app)
-    assert {item.version for item in stored(db_path).values()} == {1}
 
 
 # -- filter, sort, panes -------------------------------------------------------------------------
@@ -527,21 +523,15 @@ async def test_escape_while_typing_the_filter_clears_it(db_path, seeded) -> None
         await pilot.press("slash")
         await type_text(pilot, "xero")
         assert row_ids(app) == ["00000008"]
-        await pilot.press("escape")
-        assert title(app) == "Inbox 12" and len(row_ids(app)) == 12
-        assert app.focused is inbox(app)
-
-
-async def test_a_filter_that_matches_nothing_says_so(db_path, seeded) -> None:
-    app = build_app(db_path)
-    async with app.run_test(size=NARROW) as pilot:
-        await pilot.press("slash")
-        await type_text(pilot, "zzzz")
-        await pilot.pause()
+        await pilot.press("z", "z")
         assert row_ids(app) == [] and title(app) == "Inbox 0 of 12"
+        await pilot.pause()
         widget = inbox(app)
         middle = widget.scrollable_content_region.height // 2
         assert "Nothing matches the filter. Esc clears it." in widget.render_line(middle).text
+        await pilot.press("escape")
+        assert title(app) == "Inbox 12" and len(row_ids(app)) == 12
+        assert app.focused is inbox(app)
 
 
 async def test_s_cycles_the_sort_and_the_subtitle_says_which(db_path, seeded) -> None:
@@ -696,6 +686,8 @@ async def test_q_quits(db_path, seeded) -> None:
 async def test_c_claims_for_this_user_and_c_again_releases(db_path, seeded) -> None:
     app = build_app(db_path)
     async with app.run_test(size=NARROW) as pilot:
+        await pilot.press("F")
+        assert "Nothing to force: no action was refused" in messages(app)
         await pilot.press("c")
         item = stored(db_path)[INVOICES]
         assert (item.claimed_by, item.claimed_at) == (USER, now_iso(NOW))
@@ -728,13 +720,6 @@ async def test_another_users_claim_refuses_t_until_f_forces_it(db_path, seeded) 
         assert "Sent to the VA (forced): 1 item" in messages(app)
 
 
-async def test_f_with_nothing_refused_says_so(db_path, seeded) -> None:
-    app = build_app(db_path)
-    async with app.run_test(size=NARROW) as pilot:
-        await pilot.press("F")
-        assert "Nothing to force: no action was refused" in messages(app)
-
-
 # -- live refresh --------------------------------------------------------------------------------
 async def test_another_users_change_shows_within_a_second(db_path, seeded) -> None:
     app = build_app(db_path)
@@ -750,8 +735,7 @@ async def test_another_users_change_shows_within_a_second(db_path, seeded) -> No
         target = visible[2]
         assert row_of(app, target).lane != "ops"
         service_as(db_path, "bob").set_lane([target], "ops")
-        await pilot.pause(1.1)
-        assert row_of(app, target).lane == "ops"
+        assert await wait_until(pilot, lambda: row_of(app, target).lane == "ops")
         assert line_of(app, target)[2:6] == "OPS "
         assert inbox(app).cursor_item_id == cursor
         assert row_ids(app) == visible
@@ -783,8 +767,7 @@ async def test_another_users_change_is_not_hidden_by_my_own_save(db_path, seeded
         service_as(db_path, "bob").set_lane([CRM], "ops")
         main(app).action_triage("task")  # my change lands before the next poll
         assert stored(db_path)[INVOICES].lane == "task"
-        await pilot.pause(1.1)
-        assert row_of(app, CRM).lane == "ops"
+        assert await wait_until(pilot, lambda: row_of(app, CRM).lane == "ops")
 
 
 # -- text shown literally ------------------------------------------------------------------------
@@ -882,6 +865,10 @@ async def test_an_empty_database_shows_the_friendly_empty_state(db_path) -> None
         await pilot.press("enter")
         await pilot.pause()
         assert title(app) == "Inbox 1" and row_ids(app) == ["00000001"]
+        assert stored(db_path)["00000001"].title == "first thing"
+        await pilot.press("u")  # undo takes the new item away again
+        assert await wait_until(pilot, lambda: title(app) == "Inbox 0")
+        assert stored(db_path) == {}
 
 
 async def test_a_read_only_database_shows_a_banner_and_refuses_changes(
