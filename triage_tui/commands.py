@@ -68,6 +68,7 @@ def _list_order(item: Item) -> tuple:
 def format_table(items: list[Item], service: TriageService) -> str:
     """A plain, aligned table for people (`--json` is for scripts)."""
     from triage_tui.domain.dates import due_in_words
+    from triage_tui.domain.model import confidence_percent
 
     if not items:
         return "No items.\n"
@@ -78,7 +79,8 @@ def format_table(items: list[Item], service: TriageService) -> str:
         suggestion = ""
         if item.suggestion and item.lane == "unsorted":
             mark = "?" if service.needs_review(item) else ""
-            suggestion = f"{item.suggestion.lane} {item.suggestion.confidence:.0%}{mark}"
+            shown = confidence_percent(item.suggestion.confidence)
+            suggestion = f"{item.suggestion.lane} {shown}{mark}"
         who = f"⚑{item.claimed_by}" if service.claim_holder(item) else (
             f"@{item.assignee}" if item.assignee else "")
         rows.append((item.id, item.lane, suggestion, due_in_words(item.due, today),

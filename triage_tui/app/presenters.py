@@ -13,7 +13,7 @@ from textual.content import Content
 
 from triage_tui.app.inbox_list import InboxRow
 from triage_tui.domain.dates import describe_due, due_in_words
-from triage_tui.domain.model import LANE_LABELS, Item, parse_due
+from triage_tui.domain.model import LANE_LABELS, Item, confidence_percent, parse_due
 from triage_tui.service import TriageService
 
 
@@ -38,7 +38,7 @@ def inbox_row(item: Item, service: TriageService, today: date) -> InboxRow:
     """One inbox line for an item."""
     suggestion = ""
     if item.suggestion is not None and item.lane == "unsorted":
-        suggestion = f"{item.suggestion.lane} {item.suggestion.confidence:.0%}"
+        suggestion = f"{item.suggestion.lane} {confidence_percent(item.suggestion.confidence)}"
     due, due_day = _due_words(item.due, today) if item.due else ("", None)
     return InboxRow(
         item_id=item.id,
@@ -133,7 +133,8 @@ def _suggestion_parts(item: Item, service: TriageService) -> Parts:
     parts: Parts = ["Suggested "]
     parts.append((LANE_LABELS.get(suggestion.lane, suggestion.lane),
                   f"bold $lane-{suggestion.lane}"))
-    parts.append(f"  {meter(suggestion.confidence, 10)} {suggestion.confidence:.0%}")
+    shown = confidence_percent(suggestion.confidence)
+    parts.append(f"  {meter(suggestion.confidence, 10)} {shown}")
     if service.needs_review(item):
         parts.append(("  needs review", "bold $warning"))
     parts.append("\n")

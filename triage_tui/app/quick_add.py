@@ -12,7 +12,7 @@ from textual.widgets import Input, Label, Static
 
 from triage_tui.app.presenters import Parts, format_minutes
 from triage_tui.domain.dates import describe_due
-from triage_tui.domain.model import LANE_LABELS, Item
+from triage_tui.domain.model import LANE_LABELS, Item, confidence_percent
 from triage_tui.domain.quickadd import QuickAdd
 from triage_tui.service import ServiceError, TriageService
 from triage_tui.store.db import StoreError
@@ -107,8 +107,9 @@ def preview_parts(text: str, parsed: QuickAdd, service: TriageService) -> Parts:
     elif parsed.title.strip():
         suggestion = service.suggest(parsed.title)
         if suggestion is not None:
-            _line(parts, "Suggested", f"{LANE_LABELS[suggestion.lane]} "
-                  f"{suggestion.confidence:.0%} — {'; '.join(suggestion.reasons[:2])}")
+            shown = confidence_percent(suggestion.confidence)
+            reasons = "; ".join(suggestion.reasons[:2])
+            _line(parts, "Suggested", f"{LANE_LABELS[suggestion.lane]} {shown} — {reasons}")
     for problem in parsed.problems:
         parts.append(("! " + problem + "\n", "bold $warning"))
     return parts

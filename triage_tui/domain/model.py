@@ -42,6 +42,11 @@ def new_item_id() -> str:
     return secrets.token_hex(4)
 
 
+def confidence_percent(confidence: float) -> str:
+    """A confidence as people read it: rounded down and never "100%" (it is a probability)."""
+    return f"{max(0, min(int(confidence * 100), 99))}%"
+
+
 @dataclass(slots=True)
 class Suggestion:
     """The classifier's suggested lane, how sure it is (0..1) and why, in plain words."""

@@ -29,7 +29,13 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from triage_tui.domain.model import ROLE_OF_LANE, TRIAGE_LANES, Item, Suggestion
+from triage_tui.domain.model import (
+    ROLE_OF_LANE,
+    TRIAGE_LANES,
+    Item,
+    Suggestion,
+    confidence_percent,
+)
 from triage_tui.domain.recurrence import describe_rrule, first_occurrence, occurrences_between
 from triage_tui.domain.workload import (
     LANE_OF_ROLE,
@@ -350,7 +356,7 @@ def _classifier_advice(
 ) -> Advice:
     per_year = occurrences_per_year(item.recurrence, today) if item.recurrence else 0
     kind_of_work = "routine task work" if suggestion.lane == "task" else "operations work"
-    parts = [f"{kind_of_work} ({suggestion.confidence:.0%})"]
+    parts = [f"{kind_of_work} ({confidence_percent(suggestion.confidence)})"]
     if suggestion.reasons:
         parts[0] += f": {suggestion.reasons[0]}"
     if per_year:
