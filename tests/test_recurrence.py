@@ -399,3 +399,14 @@ def test_first_occurrence_keeps_an_aware_zone():
     start = datetime(2026, 10, 24, 9, 0, tzinfo=LONDON)
     found = first_occurrence("FREQ=WEEKLY;BYDAY=SU", start)
     assert found.isoformat() == "2026-10-25T09:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("rule", "words"),
+    [
+        ("FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR", "every weekday"),
+        ("FREQ=DAILY;BYDAY=MO,WE", "every Monday and Wednesday"),
+    ],
+)
+def test_a_daily_rule_on_some_weekdays_reads_like_the_weekly_one(rule, words):
+    assert describe_rrule(rule) == words

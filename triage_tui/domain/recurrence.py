@@ -314,8 +314,12 @@ def _every(parts: dict[str, str]) -> str:
 def _describe_core(parts: dict[str, str]) -> str:
     simple = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "WKST"}
     extra = set(parts) - simple
-    if parts["FREQ"] == "WEEKLY" and extra == {"BYDAY"} and _plain_days(parts["BYDAY"]):
-        return _describe_weekly(parts)
+    daily_on_days = parts["FREQ"] == "DAILY" and parts.get("INTERVAL", "1") == "1"
+    if (parts["FREQ"] == "WEEKLY" or daily_on_days) and extra == {"BYDAY"} and _plain_days(
+        parts["BYDAY"]
+    ):
+        # A daily rule limited to some weekdays reads like the weekly one (every weekday).
+        return _describe_weekly({**parts, "FREQ": "WEEKLY"})
     if parts["FREQ"] == "MONTHLY" and extra in ({"BYMONTHDAY"}, {"BYDAY"}, {"BYDAY", "BYSETPOS"}):
         detail = _describe_month_part(parts)
         if detail:
