@@ -11,8 +11,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
 
+from triage_tui.app.presenters import format_minutes
 from triage_tui.app.themes import APP_VARIABLE_DEFAULTS, shipped_themes, user_themes
 from triage_tui.config import save_settings
+from triage_tui.domain.workload import ROLE_LABELS
 from triage_tui.service import TriageService
 
 DEFAULT_THEME = "triage-dark"
@@ -80,6 +82,35 @@ class TriageApp(App[int]):
             self.notify(f"Could not save the theme choice: {error}", severity="warning",
                         markup=False)
 
+    def _ask_capacity(self, role: str, label: str) -> None:
+        from triage_tui.app.edit import PromptScreen
+
+        current = format_minutes(self.settings.capacity_minutes[role])
+        question = f"{label} capacity per week (e.g. 25h, 12h30m), Enter saves"
+        self.push_screen(PromptScreen(question, current, "20h"),
+                         partial(self._set_capacity, role, label))
+
+    def _set_capacity(self, role: str, label: str, text: str | None) -> None:
+        from triage_tui.domain.quickadd import parse_duration
+
+        if text is None:
+            return
+        minutes = parse_duration(text)
+        if minutes is None or not 0 <= minutes <= 168 * 60:
+            self.notify(f"{text!r} is not a duration such as 25h or 90m; capacity unchanged",
+                        severity="error", markup=False)
+            return
+        self.settings.capacity_minutes[role] = minutes
+        try:
+            save_settings(self.settings, self._settings_file)
+        except OSError as error:
+            self.notify(f"Could not save settings: {error}", severity="error", markup=False)
+            return
+        self.notify(f"{label} capacity: {format_minutes(minutes)} a week", markup=False)
+        for screen in self.screen_stack:
+            if hasattr(screen, "refresh_workload"):
+                screen.refresh_workload()
+
     def action_help(self) -> None:
         from triage_tui.app.help import HelpScreen
 
@@ -87,8 +118,14 @@ class TriageApp(App[int]):
             self.push_screen(HelpScreen(self.screen))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The default commands (themes, keys, quit) plus every action of the current screen."""
+        """The default commands (themes, keys, quit), capacities, and the screen's actions."""
         yield from super().get_system_commands(screen)
+        for role, label in ROLE_LABELS.items():
+            hours = format_minutes(self.settings.capacity_minutes[role])
+            yield SystemCommand(
+                f"Capacity: set {label} hours a week", f"now {hours}",
+                partial(self._ask_capacity, role, label),
+            )
         for binding in getattr(screen, "BINDINGS", []):
             if isinstance(binding, Binding) and binding.description and binding.id:
                 key = binding.key_display or binding.key.split(",")[0]

@@ -146,23 +146,25 @@ def _recurrence(text: str, now) -> str | None:
     return _field("recurrence", text, now)
 
 
-class AssignScreen(ModalScreen[str | None]):
-    """One line: who the item goes to (empty unassigns). Returns the name, or None if cancelled."""
+class PromptScreen(ModalScreen[str | None]):
+    """One line of input (assignee, capacity, …); Enter returns it, Escape returns None."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="assign.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
 
-    def __init__(self, current: str) -> None:
+    def __init__(self, question: str, value: str = "", placeholder: str = "") -> None:
         super().__init__()
-        self._current = current
+        self._question = question
+        self._value = value
+        self._placeholder = placeholder
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="assign"):
-            yield Label("Assign to (empty to unassign), Enter saves")
-            yield Input(self._current, placeholder="maya", id="assign-input")
+        with Vertical(id="prompt"):
+            yield Label(self._question, markup=False)
+            yield Input(self._value, placeholder=self._placeholder, id="prompt-input")
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip().lstrip("@"))
+        self.dismiss(event.value.strip())
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -567,14 +567,21 @@ class MainScreen(Screen):
         item = self._cursor_item()
         if item is None:
             return
-        from triage_tui.app.edit import AssignScreen
+        from triage_tui.app.edit import PromptScreen
 
         def assign(person: str | None) -> None:
             if person is not None:
                 self._run(f"Assigned to {person or 'nobody'}",
                           lambda ids, **kw: self.service.assign(ids, person, **kw))
 
-        self.app.push_screen(AssignScreen(item.assignee or ""), assign)
+        prompt = PromptScreen("Assign to (empty unassigns), Enter saves", item.assignee or "",
+                              "maya")
+        self.app.push_screen(prompt, lambda person: assign(
+            None if person is None else person.lstrip("@")))
+
+    def refresh_workload(self) -> None:
+        """Recompute the workload pane (after capacities change)."""
+        self._compute_workload()
 
     def action_history(self) -> None:
         from triage_tui.app.history import HistoryScreen
