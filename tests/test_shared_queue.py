@@ -188,7 +188,10 @@ def test_two_apps_and_five_writers_lose_nothing_and_the_apps_end_equal_to_the_fi
     audit_before = Store(tmp_db).audit_count()
     control = tmp_path / "control"
     control.mkdir()
-    apps = {user: start_app(processes, tmp_db, user, control) for user in ("alice", "bob")}
+    # alice is mid-way through something: a filter typed, two rows selected, the cursor on a third.
+    apps = {"alice": start_app(processes, tmp_db, "alice", control, "--filter", "shared",
+                               "--select", "2"),
+            "bob": start_app(processes, tmp_db, "bob", control)}
     wait_until(lambda: all((control / f"{u}.ready").exists() for u in apps), "both apps")
 
     go = control / "go"
@@ -245,8 +248,15 @@ def test_two_apps_and_five_writers_lose_nothing_and_the_apps_end_equal_to_the_fi
         state = read_state(control, user)
         assert state["loads"] >= 3, f"{user}'s app did not refresh during the run"
         assert state["items"] == {item_id: stored[item_id].version for item_id in open_ids}
-        assert set(state["rows"]) == open_ids and len(state["rows"]) == len(open_ids)
-        assert state["title"] == f"Inbox {len(open_ids)}"
+        if user == "alice":  # the filter, the selection and the cursor survived every reload
+            assert state["filter"] == "shared"
+            assert set(state["rows"]) == set(shared) and len(state["rows"]) == len(shared)
+            assert state["title"] == f"Inbox {len(shared)} of {len(open_ids)}"
+            assert len(state["before"]["selected"]) == 2 and state["before"]["cursor"]
+            assert state["after"] == state["before"]
+        else:
+            assert set(state["rows"]) == open_ids and len(state["rows"]) == len(open_ids)
+            assert state["title"] == f"Inbox {len(open_ids)}"
         assert state["stale_rows"] == {}, f"{user}'s rows differ from the file's items"
         errors = [n for n in state["notifications"] if n["severity"] == "error"]
         assert errors == []

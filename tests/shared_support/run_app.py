@@ -4,6 +4,8 @@
 
 Protocol, all through files in the control folder:
 
+* with `--filter TEXT --select K`: types the filter, selects the first K rows it shows and
+  puts the cursor on the next one (what a person is in the middle of while others write);
 * writes `NAME.ready` once the first load is on screen;
 * presses `--keys` (if any), one at a time, waiting for the screen to settle after each;
 * waits for a `stop` file (or, with `--keys` and no `--wait-stop`, stops after the keys);
@@ -11,7 +13,8 @@ Protocol, all through files in the control folder:
   the one the screen last loaded, for `--quiet` seconds in a row;
 * writes `NAME.state.json`: the screen's items (id -> version), the inbox row ids in order, the
   rows that differ from what the file's items make now, the inbox border title, the banner
-  text, every notification and how many loads it saw, and exits 0.
+  text, the filter, selection and cursor before and after, every notification and how many
+  loads it saw, and exits 0.
 
 Anything unexpected raises, so the process exits non-zero with a traceback on stderr.
 """
@@ -41,6 +44,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--wait-stop", action="store_true",
                         help="with --keys: still wait for the stop file afterwards")
     parser.add_argument("--claim-hours", type=float, default=8.0)
+    parser.add_argument("--filter", default="")
+    parser.add_argument("--select", type=int, default=0)
     parser.add_argument("--quiet", type=float, default=2.0)
     parser.add_argument("--timeout", type=float, default=120.0)
     return parser.parse_args(argv)
@@ -70,6 +75,16 @@ async def main(args: argparse.Namespace) -> None:
         while not screen._loaded_once:
             await asyncio.sleep(0.02)
             assert time.monotonic() < deadline, "the app never loaded"
+        inbox = screen.query_one(InboxList)
+        if args.filter:
+            await pilot.press("slash", *args.filter, "enter")
+            await pilot.pause()
+        for row in inbox.rows[: args.select]:
+            inbox.toggle_selected(row.item_id)
+        if args.select:
+            inbox.move_cursor_to(inbox.rows[args.select].item_id)
+        await pilot.pause()
+        before = {"selected": sorted(inbox.selected_ids), "cursor": inbox.cursor_item_id}
         signatures = {screen._seen_signature}
         (control / f"{args.user}.ready").write_text("ready")
 
@@ -115,6 +130,9 @@ async def main(args: argparse.Namespace) -> None:
             "rows": [row.item_id for row in screen.query_one(InboxList).rows],
             "title": str(pane.border_title),
             "banner": str(banner.first().content) if banner else None,
+            "filter": screen.query_one("#filter").value,
+            "before": before,
+            "after": {"selected": sorted(inbox.selected_ids), "cursor": inbox.cursor_item_id},
             "notifications": notifications,
             "stale_rows": stale,
             "loads": len(signatures),
