@@ -587,10 +587,11 @@ def test_log_prints_who_when_what_with_old_and_new_values(
                for line in lines)
 
     assert {line.split()[1] for line in log("--user", "bob").splitlines()} == {"bob"}
-    since = log("--since", "2025-03-14").splitlines()
+    day = "2025-03-14T00:00+01:00"
+    since = log("--since", day).splitlines()
     assert since and all(line.startswith("2025-03-14") for line in since)
-    assert log("--since", "2025-03-15") == ""
-    assert log(item.id[:5], "--user", "alice", "--since", "2025-03-14").splitlines() == [
+    assert log("--since", "2025-03-15") == ""  # a plain date: local midnight, in any zone
+    assert log(item.id[:5], "--user", "alice", "--since", day).splitlines() == [
         line for line in since if line.split()[1] == "alice"]
 
     rows = json.loads(log("--json", "--user", "bob"))
