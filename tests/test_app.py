@@ -38,7 +38,7 @@ from triage_tui.app.quick_add import QuickAddScreen
 from triage_tui.config import Settings, config_dir
 from triage_tui.domain.model import Item, now_iso
 from triage_tui.service import TriageService
-from triage_tui.store.db import Store
+from triage_tui.store.db import Store, StoreError
 
 WIDE = (140, 40)
 NARROW = (80, 24)
@@ -213,6 +213,19 @@ async def test_a_triage_key_sets_the_lane_and_moves_to_the_next_unsorted_item(
     assert all(item.version == 1 for item in others.values())
 
 
+@pytest.mark.xfail(reason="since 02707f7 my own save makes the next poll reload and re-sort the "
+                          "list: rows jump ~0.5 s after a triage key, so k/j land by timing",
+                   strict=True)
+async def test_rows_keep_their_places_after_a_triage_key(db_path, seeded) -> None:
+    app = build_app(db_path)
+    async with app.run_test(size=NARROW) as pilot:
+        before = row_ids(app)
+        await pilot.press("t")
+        assert row_ids(app) == before  # updated in place at once
+        await pilot.pause(1.1)  # two polls
+        assert row_ids(app) == before
+
+
 async def test_after_the_last_unsorted_item_the_cursor_wraps_to_the_first(db_path, seeded) -> None:
     app = build_app(db_path)
     async with app.run_test(size=NARROW) as pilot:
@@ -351,6 +364,21 @@ async def test_quick_add_refuses_an_empty_line_and_escape_cancels(db_path, seede
         assert title(app) == "Inbox 12"
         assert "never saved" not in {row.title for row in inbox(app).rows}
     assert stored(db_path).keys() == seeded.keys()
+
+
+async def test_quick_add_points_out_what_it_could_not_read(db_path, seeded) -> None:
+    app = build_app(db_path)
+    async with app.run_test(size=NARROW) as pilot:
+        await pilot.press("n")
+        await type_text(pilot, "pay rent feb 30")
+        assert '! could not read the date "feb 30"' in plain(
+            app.screen.query_one("#quick-add-preview", Static))
+        await pilot.press("enter")
+        await pilot.pause()
+        new = stored(db_path)["0000000d"]
+        assert (new.title, new.due) == ("pay rent feb 30", None)  # nothing silently dropped
+        warnings = [n.message for n in app._notifications if n.severity == "warning"]
+        assert warnings == ['Added “pay rent feb 30” (could not read the date "feb 30")']
 
 
 # -- edit ----------------------------------------------------------------------------------------
@@ -720,6 +748,38 @@ async def test_another_users_claim_refuses_t_until_f_forces_it(db_path, seeded) 
         assert "Sent to the VA (forced): 1 item" in messages(app)
 
 
+async def test_a_change_to_an_item_someone_changed_since_is_refused(db_path, seeded) -> None:
+    app = build_app(db_path)
+    async with app.run_test(size=NARROW) as pilot:
+        await settle(pilot)
+        service_as(db_path, "bob").set_lane([INVOICES], "ops")
+        main(app).action_triage("task")  # before the app has seen bob's change
+        await pilot.pause()
+        assert any("bob changed “send November invoices” since you loaded it" in message
+                   for message in messages(app))
+        item = stored(db_path)[INVOICES]
+        assert (item.lane, item.updated_by) == ("ops", "bob")  # bob's work is not overwritten
+        assert await wait_until(pilot, lambda: row_of(app, INVOICES).lane == "ops")
+
+
+async def test_a_failed_save_is_reported_and_the_screen_keeps_the_stored_truth(
+    db_path, seeded, monkeypatch
+) -> None:
+    app = build_app(db_path)
+    async with app.run_test(size=NARROW) as pilot:
+        def broken(*args, **kwargs):
+            raise StoreError(f"{db_path}: could not save (No space left on device)")
+
+        monkeypatch.setattr(app.service.store, "transaction", broken)
+        await pilot.press("t")
+        await settle(pilot)
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+        assert errors == [f"{db_path}: could not save (No space left on device)"]
+        assert row_of(app, INVOICES).lane == "unsorted"
+        assert inbox(app).cursor_item_id == INVOICES
+    assert stored(db_path) == seeded
+
+
 # -- live refresh --------------------------------------------------------------------------------
 async def test_another_users_change_shows_within_a_second(db_path, seeded) -> None:
     app = build_app(db_path)
@@ -837,7 +897,9 @@ async def test_history_of_an_item_with_markup_in_its_title(db_path) -> None:
 async def test_h_shows_the_history_of_the_item(db_path, seeded) -> None:
     app = build_app(db_path)
     async with app.run_test(size=NARROW) as pilot:
-        await pilot.press("t", "k", "h")
+        await pilot.press("t")
+        inbox(app).move_cursor_to(INVOICES)
+        await pilot.press("h")
         await pilot.pause()
         box = app.screen.query_one("#history")
         assert str(box.border_title) == "History: “send November invoices” · 2 changes"
