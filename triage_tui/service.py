@@ -333,10 +333,14 @@ class TriageService:
         return self.change(ids, mutate, f"tag {lane}", learn=True, **options)
 
     def accept(self, ids: Iterable[str], **options: Any) -> ChangeResult:
-        """Take the suggested lane for each item that has a suggestion."""
+        """Take the suggested lane for each unsorted item that has a suggestion.
+
+        An item someone already sorted keeps its lane: accepting is for the inbox, not a way
+        to overrule a person's choice.
+        """
 
         def mutate(item: Item) -> Item | None:
-            if item.suggestion is None:
+            if item.suggestion is None or item.lane != "unsorted":
                 return None
             return dataclasses.replace(item, lane=item.suggestion.lane, lane_source="suggested")
 

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable
 
@@ -58,7 +59,8 @@ class HistoryScreen(ModalScreen[None]):
         table.add_rows([self._cells(row, titles) for row in rows])
         scope = "whole queue" if self._whole else f"“{self._item.title[:40]}”"
         box = self.query_one("#history")
-        box.border_title = f"History: {scope} · {len(rows)} changes"
+        # A title is user text: Content is never parsed as markup.
+        box.border_title = Content(f"History: {scope} · {len(rows)} changes")
         box.border_subtitle = "a: item/queue · Esc closes"
 
     @staticmethod

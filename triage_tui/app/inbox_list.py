@@ -146,7 +146,7 @@ class InboxList(ScrollView, can_focus=True):
         Binding("home,g", "first", "first item", show=False, id="inbox-list.first"),
         Binding("end,G", "last", "last item", show=False, id="inbox-list.last"),
         Binding("space", "toggle_selected", "select", show=False, id="inbox-list.select"),
-        Binding("enter", "activate", "open", show=False, id="inbox-list.activate"),
+        Binding("enter", "activate", "Accept the suggestion", show=False, id="inbox-list.activate"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -553,13 +553,25 @@ class InboxList(ScrollView, can_focus=True):
             if is_selected:
                 style += component("inbox-list--selected")
             for name in classes:
-                style += component(name, partial=True, default=Style.null())
+                style += self._column_style(name)
             if is_done:
                 style += component("inbox-list--dim", partial=True)
             if is_cursor:
                 style += component("inbox-list--cursor")
             self._style_cache[key] = style
         return style
+
+    def _column_style(self, name: str) -> Style:
+        """A column's own rules, with its colour blended as the full style blends it.
+
+        The partial style keeps only what the class sets, so a selection background shows
+        through; but it cannot blend a translucent colour such as `$text-muted`, which
+        comes out white. The full style's colour is the blended one.
+        """
+        partial = self.get_component_rich_style(name, partial=True, default=Style.null())
+        if partial.color is None:
+            return partial
+        return partial + Style(color=self.get_component_rich_style(name).color)
 
     # Internals -------------------------------------------------------------------------------
 

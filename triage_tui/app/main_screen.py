@@ -36,6 +36,9 @@ WIDE_LAYOUT_COLUMNS = 120
 WORKLOAD_DELAY_SECONDS = 0.3
 """At start-up the workload pane fills this long after the inbox has painted."""
 
+MAX_MERGED_NEW_ITEMS = 200
+"""More new items than this in one reload re-sort the whole inbox instead of being merged."""
+
 POLL_SECONDS = 0.5
 """How often to look for another process's change (one stat call: cheap when idle)."""
 
@@ -209,17 +212,40 @@ class MainScreen(Screen):
         self._seen_signature = message.signature
         self._items = {item.id: item for item in message.items}
         self._rows = message.rows
-        if message.sort_index == self.sort_index:
-            self._order = [item.id for item in message.order]
-            self._titles = [item.title for item in message.order]
-            self._show_rows()
-        else:
+        if message.sort_index != self.sort_index:
             self._resort()
+        else:
+            sorted_ids = [item.id for item in message.order]
+            # A reload keeps rows where they are (no jumping under the cursor); only the
+            # first load and `s` sort the whole list.
+            self._order = self._merge_order(sorted_ids) if self._loaded_once else sorted_ids
+            self._titles = [self._items[item_id].title for item_id in self._order]
+            self._show_rows()
         self._refresh_panes()
         if message.external and self._loaded_once:
             self._announce_others()
         self._loaded_once = True
         self._history_mark = message.audit_count
+
+    def _merge_order(self, sorted_ids: list[str]) -> list[str]:
+        """The current order without closed items, new items placed by their sorted neighbour.
+
+        Many new items at once (an import elsewhere) take the freshly sorted order instead.
+        """
+        present = set(sorted_ids)
+        kept = [item_id for item_id in self._order if item_id in present]
+        kept_set = set(kept)
+        new_ids = [item_id for item_id in sorted_ids if item_id not in kept_set]
+        if len(new_ids) > MAX_MERGED_NEW_ITEMS:
+            return sorted_ids
+        for position, item_id in enumerate(sorted_ids):
+            if item_id in kept_set:
+                continue
+            anchor = next((sorted_ids[back] for back in range(position - 1, -1, -1)
+                           if sorted_ids[back] in kept_set), None)
+            kept.insert(kept.index(anchor) + 1 if anchor else 0, item_id)
+            kept_set.add(item_id)
+        return kept
 
     def _poll(self) -> None:
         if self._loading:
@@ -313,7 +339,7 @@ class MainScreen(Screen):
         self.query_one(DetailPane).item = self._items.get(item_id) if item_id else None
 
     def _refresh_panes(self) -> None:
-        if self._loaded_once:
+        if self._loaded_once or WORKLOAD_DELAY_SECONDS <= 0:
             self._compute_workload()
         else:
             # After the first frame: the inbox comes first, the workload a moment later.

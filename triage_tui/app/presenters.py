@@ -13,7 +13,14 @@ from textual.content import Content
 
 from triage_tui.app.inbox_list import InboxRow
 from triage_tui.domain.dates import describe_due, due_in_words
-from triage_tui.domain.model import LANE_LABELS, Item, confidence_percent, parse_due
+from triage_tui.domain.model import (
+    LANE_LABELS,
+    Item,
+    clean_notes,
+    clean_text,
+    confidence_percent,
+    parse_due,
+)
 from triage_tui.service import TriageService
 
 
@@ -98,7 +105,8 @@ def detail_content(item: Item, service: TriageService, today: date) -> Content:
     """Everything about one item, for the triage pane (user text is never markup)."""
     from triage_tui.domain.recurrence import describe_rrule
 
-    parts: Parts = [(item.title, "bold"), "\n"]
+    # Stored text is shown cleaned again: another program may have written the file.
+    parts: Parts = [(clean_text(item.title), "bold"), "\n"]
     parts.append((LANE_LABELS.get(item.lane, item.lane), f"bold $lane-{item.lane}"))
     if item.status != "open":
         parts.append((f" · {item.status}", "$text-muted"))
@@ -122,7 +130,7 @@ def detail_content(item: Item, service: TriageService, today: date) -> Content:
     changed = item.updated_at[:16].replace("T", " ")
     _field(parts, "Changed", f"{item.updated_by or '?'} · {changed} · v{item.version}")
     if item.notes:
-        parts.extend(["\n", item.notes])
+        parts.extend(["\n", clean_notes(item.notes)])
     return Content.assemble(*parts)
 
 
