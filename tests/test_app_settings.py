@@ -38,17 +38,17 @@ async def test_va_capacity_is_set_from_the_palette_saved_and_shown(tmp_path) -> 
     settings_file = tmp_path / "config.json"
     app = build_app(path, settings_file=settings_file)
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot, 0.4)
-        assert "/20h" in _workload_text(app)
+        await settle(pilot)
+        assert await wait_until(pilot, lambda: "/20h" in _workload_text(app))
         await _run_palette(pilot, "Capacity: set VA")
         field = app.screen.query_one("#prompt-input")
         field.value = ""
         for char in "25h":
             await pilot.press(char)
         await pilot.press("enter")
-        await settle(pilot, 0.1)
+        await settle(pilot)
         assert isinstance(app.screen, MainScreen)
-        assert "/25h" in _workload_text(app)
+        assert await wait_until(pilot, lambda: "/25h" in _workload_text(app))
     assert json.loads(settings_file.read_text())["capacity_minutes"]["va"] == 25 * 60
 
 
@@ -58,7 +58,7 @@ async def test_a_capacity_that_is_not_a_duration_changes_nothing(tmp_path) -> No
     settings_file = tmp_path / "config.json"
     app = build_app(path, settings_file=settings_file)
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot, 0.4)
+        await settle(pilot)
         await _run_palette(pilot, "Capacity: set OM")
         app.screen.query_one("#prompt-input").value = "lots"
         await pilot.press("enter")
