@@ -13,8 +13,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from platformdirs import user_config_path, user_data_path
-
 APP_NAME = "triage"
 
 
@@ -23,13 +21,19 @@ def default_db_path() -> Path:
     override = os.environ.get("TRIAGE_DB")
     if override:
         return Path(override).expanduser()
+    from platformdirs import user_data_path  # deferred: not needed when a path is given
+
     return user_data_path(APP_NAME) / "triage.json"
 
 
 def config_dir() -> Path:
     """`TRIAGE_CONFIG_DIR`, else the user's config folder (themes/ and config.json live here)."""
     override = os.environ.get("TRIAGE_CONFIG_DIR")
-    return Path(override).expanduser() if override else user_config_path(APP_NAME)
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_config_path  # deferred: not needed when a path is given
+
+    return user_config_path(APP_NAME)
 
 
 def current_user(explicit: str | None = None) -> str:
