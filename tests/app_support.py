@@ -17,6 +17,7 @@ import pytest
 from textual.pilot import Pilot
 
 from triage_tui import service as service_module
+from triage_tui.app import main_screen
 from triage_tui.config import Settings
 from triage_tui.domain.model import Item, Suggestion
 from triage_tui.service import TriageService
@@ -64,11 +65,13 @@ REAL_CLASSIFIER = TriageService.classifier
 
 
 def make_deterministic(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Suggest with the keyword fake, not the trained model, and count item ids up
-    (`00000001`, ...) so that pictures and lookups are reproducible."""
+    """Suggest with the keyword fake, not the trained model, count item ids up (`00000001`,
+    ...) so that pictures and lookups are reproducible, and fill the workload pane right after
+    the first frame rather than 0.3 s later (no test waits for it)."""
     monkeypatch.setattr(TriageService, "classifier", lambda self: FAKE_CLASSIFIER)
     counter = itertools.count(1)
     monkeypatch.setattr(service_module, "new_item_id", lambda: f"{next(counter):08x}")
+    monkeypatch.setattr(main_screen, "WORKLOAD_DELAY_SECONDS", 0.01)
 
 
 def new_db_path(tmp_path: Path) -> Path:
@@ -128,10 +131,15 @@ def build_app(
                     settings_file=settings_file, clock=fixed_clock)
 
 
-async def settle(pilot: Pilot, seconds: float = 0.0) -> None:
-    """Let workers finish and messages drain (the workload pane fills after a short timer)."""
-    if seconds:
-        await pilot.pause(seconds)
+async def settle(pilot: Pilot) -> None:
+    """Wait until the workload pane has its figures and no worker or message is pending."""
+    from triage_tui.app.panes import WorkloadPane
+
+    def filled() -> bool:  # the screen may not be composed yet when a snapshot starts
+        panes = pilot.app.screen_stack[0].query(WorkloadPane)
+        return bool(panes) and panes.first().loads is not None
+
+    assert await wait_until(pilot, filled), "the workload pane never filled"
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 

@@ -34,8 +34,8 @@ def seeded_app(db_path: Path, theme: str = "triage-dark"):
 
 
 async def workload_filled(pilot: Pilot) -> None:
-    """The workload pane fills a moment after the first frame: wait for it."""
-    await settle(pilot, 0.4)
+    """The workload pane fills just after the first frame: wait for it."""
+    await settle(pilot)
 
 
 async def quick_add_typed(pilot: Pilot) -> None:
