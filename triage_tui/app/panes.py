@@ -71,14 +71,16 @@ class WorkloadPane(VerticalScroll, can_focus=True):
                       f"$lane-{lane}"))
         parts.append((f" {round(load.fraction * 100):>3}%\n", "bold $error" if over else "bold"))
         used = format_minutes(load.load_minutes) or "0m"
-        summary = f"{used}/{format_minutes(load.capacity_minutes)} · {len(load.entries)} items"
-        if load.overdue_count:
-            summary += f" · {load.overdue_count} late"
-        if load.assumed_count:
-            summary += f" · {load.assumed_count} assumed"
+        summary = f"{used} of {format_minutes(load.capacity_minutes)} · {len(load.entries)} items"
         parts.append((_cut(summary, width) + "\n", "$text-muted"))
+        notes = [f"{load.overdue_count} overdue"] if load.overdue_count else []
+        if load.assumed_count:
+            notes.append(f"{load.assumed_count} estimate{'s' if load.assumed_count > 1 else ''}"
+                         " assumed")
         if over:
-            parts.append(("over capacity\n", "bold $error"))
+            parts.append(("over capacity" + (" · " if notes else ""), "bold $error"))
+        if notes or over:
+            parts.append((_cut(" · ".join(notes), width) + "\n", "$text-muted"))
         for entry in load.entries[: self.TOP_ITEMS]:
             times = f"×{entry.occurrences}" if entry.occurrences > 1 else ""
             lead = f"{format_minutes(entry.minutes):>5}{times:<3} "

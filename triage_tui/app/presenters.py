@@ -6,7 +6,7 @@ User text always goes into `rich.text.Text` as plain text, never parsed as marku
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 
 from textual.content import Content
@@ -127,11 +127,22 @@ def detail_content(item: Item, service: TriageService, today: date) -> Content:
     if holder:
         since = item.claimed_at[11:16] if item.claimed_at else "?"
         _field(parts, "Claimed", f"{holder} (since {since})")
-    changed = item.updated_at[:16].replace("T", " ")
-    _field(parts, "Changed", f"{item.updated_by or '?'} · {changed} · v{item.version}")
+    _field(parts, "Changed", f"{item.updated_by or '?'}, {_when(item.updated_at, today)}"
+           f" (v{item.version})")
     if item.notes:
         parts.extend(["\n", clean_notes(item.notes)])
     return Content.assemble(*parts)
+
+
+def _when(stamp: str, today: date) -> str:
+    """`14:51` today, `21 Nov 09:30` another day."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.date() == today:
+        return moment.strftime("%H:%M")
+    return moment.strftime("%-d %b %H:%M")
 
 
 def _suggestion_parts(item: Item, service: TriageService) -> Parts:
@@ -141,8 +152,8 @@ def _suggestion_parts(item: Item, service: TriageService) -> Parts:
     parts: Parts = ["Suggested "]
     parts.append((LANE_LABELS.get(suggestion.lane, suggestion.lane),
                   f"bold $lane-{suggestion.lane}"))
-    shown = confidence_percent(suggestion.confidence)
-    parts.append(f"  {meter(suggestion.confidence, 10)} {shown}")
+    parts.append(f" {confidence_percent(suggestion.confidence)}\n")
+    parts.append((meter(suggestion.confidence, 16), f"$lane-{suggestion.lane}"))
     if service.needs_review(item):
         parts.append(("  needs review", "bold $warning"))
     parts.append("\n")
