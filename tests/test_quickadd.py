@@ -655,3 +655,24 @@ def test_parsing_syntax_like_junk_never_raises(text):
         assert len(result.due) in (10, 25)
     if result.recurrence:
         assert validate_rrule(result.recurrence) == result.recurrence
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("water plants every blursday", 'could not read the repeat "every blursday"'),
+        ("call mum every thrusday", 'could not read the repeat "every thrusday"'),
+        ("pay rent every 3 mnoths", 'could not read the repeat "every 3 mnoths"'),
+    ],
+)
+def test_a_misspelt_repeat_stays_in_the_title_and_is_pointed_out(text, problem):
+    parsed = parse_quick_add(text, MONDAY)
+    assert parsed.title == text
+    assert parsed.recurrence is None
+    assert parsed.problems == [problem]
+
+
+@pytest.mark.parametrize("text", ["check every invoice", "every holiday card", "every birthday"])
+def test_every_before_an_ordinary_word_is_just_english(text):
+    parsed = parse_quick_add(text, MONDAY)
+    assert (parsed.title, parsed.recurrence, parsed.problems) == (text, None, [])

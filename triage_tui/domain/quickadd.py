@@ -293,6 +293,10 @@ class _Scanner:
             days, size = self._weekday_list(j)
             freq = "WEEKLY"
             if not days:
+                # "every invoice" is English; "every thrusday" is a misspelt repeat, pointed
+                # out rather than left in the title silently.
+                if _looks_like_repeat_unit(unit):
+                    return self.bad(i, j + 1, "repeat")
                 return None
         if not 1 <= interval <= 1000:
             return self.bad(i, j + size, "repeat")
@@ -510,6 +514,24 @@ def _real_day(year: int, month: int, day: int, today: date, past_ok: bool) -> bo
         return date(year, month, day) >= today or past_ok
     except ValueError:
         return False
+
+
+_UNIT_WORDS = (
+    "day", "days", "week", "weeks", "month", "months", "year", "years", "weekday", "weekdays",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "mondays", "tuesdays", "wednesdays", "thursdays", "fridays", "saturdays", "sundays",
+)
+
+
+def _looks_like_repeat_unit(word: str) -> bool:
+    """A near miss of a repeat word ("thrusday", "mnoth"), not the word itself."""
+    import difflib  # deferred: only for a repeat that did not parse
+
+    word = word.strip(",.;:")
+    known = word in _UNIT_WORDS or _weekday_number(word) is not None
+    return not known and bool(
+        difflib.get_close_matches(word, _UNIT_WORDS, n=1, cutoff=0.75)
+    )
 
 
 def _weekday_number(name: str) -> int | None:
