@@ -878,7 +878,7 @@ async def test_history_of_an_item_with_markup_in_its_title(db_path) -> None:
     async with app.run_test(size=NARROW) as pilot:
         await pilot.press("h")
         await pilot.pause()
-        assert "History: “[/]” · 1 changes" in "\n".join(screen_text(app))
+        assert "History: “[/]” · 1 change" in "\n".join(screen_text(app))
 
 
 async def test_h_shows_the_history_of_the_item(db_path, seeded) -> None:

@@ -60,7 +60,8 @@ class HistoryScreen(ModalScreen[None]):
         scope = "whole queue" if self._whole else f"“{self._item.title[:40]}”"
         box = self.query_one("#history")
         # A title is user text: Content is never parsed as markup.
-        box.border_title = Content(f"History: {scope} · {len(rows)} changes")
+        count = f"{len(rows)} change{'s' if len(rows) != 1 else ''}"
+        box.border_title = Content(f"History: {scope} · {count}")
         box.border_subtitle = "a: item/queue · Esc closes"
 
     @staticmethod

@@ -345,13 +345,26 @@ class MainScreen(Screen):
             # After the first frame: the inbox comes first, the workload a moment later.
             self.set_timer(WORKLOAD_DELAY_SECONDS, self._compute_workload)
 
-    @work(thread=True, exclusive=True, group="workload")
     def _compute_workload(self) -> None:
+        """Recompute the workload pane off the UI thread, from a copy of the items."""
+        self._workload_worker(list(self._items.values()))
+
+    @work(thread=True, exclusive=True, group="workload", description="workload")
+    def _workload_worker(self, items: list[Item]) -> None:
         settings = self.service.settings
         today = self.service.now().date()
-        loads = week_load(list(self._items.values()), today, today, settings.capacity_minutes,
-                          settings.default_estimate_minutes)
-        self.app.call_from_thread(setattr, self.query_one(WorkloadPane), "loads", loads)
+        try:
+            loads = week_load(items, today, today, settings.capacity_minutes,
+                              settings.default_estimate_minutes)
+        except Exception as error:  # noqa: BLE001 - a worker's exception would end the app
+            self.app.call_from_thread(self._report, f"Workload not updated: {error}", "error")
+            return
+        self.app.call_from_thread(self._show_workload, loads)
+
+    def _show_workload(self, loads) -> None:
+        panes = self.query(WorkloadPane)
+        if panes:
+            panes.first().loads = loads
 
     @on(InboxList.Highlighted)
     def _highlighted(self, event: InboxList.Highlighted) -> None:

@@ -32,7 +32,8 @@ class DetailPane(VerticalScroll, can_focus=True):
     def watch_item(self, item: Item | None) -> None:
         body = self.query_one("#detail-body", Static)
         if item is None:
-            body.update(Content.styled("Nothing selected. Move with j/k.", "$text-muted"))
+            body.update(Content.styled("Nothing selected. Move with j/k, or add with n.",
+                                       "$text-muted"))
             return
         body.update(detail_content(item, self._service, self._service.now().date()))
 
@@ -71,7 +72,9 @@ class WorkloadPane(VerticalScroll, can_focus=True):
                       f"$lane-{lane}"))
         parts.append((f" {round(load.fraction * 100):>3}%\n", "bold $error" if over else "bold"))
         used = format_minutes(load.load_minutes) or "0m"
-        summary = f"{used} of {format_minutes(load.capacity_minutes)} · {len(load.entries)} items"
+        count = len(load.entries)
+        summary = (f"{used} of {format_minutes(load.capacity_minutes)} · {count} "
+                   f"item{'s' if count != 1 else ''}")
         parts.append((_cut(summary, width) + "\n", "$text-muted"))
         notes = [f"{load.overdue_count} overdue"] if load.overdue_count else []
         if load.assumed_count:
