@@ -33,9 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from dateutil import parser as date_parser
 from dateutil import tz
-from dateutil.parser import isoparse
 
 from triage_tui.domain import dates
 from triage_tui.domain.model import MAX_TITLE_CHARS, clean_text
@@ -421,9 +419,9 @@ class _Scanner:
             return None
         try:
             if _ISO_DATE.fullmatch(word):
-                return _Part(1, _Moment(day=isoparse(word).date()))
+                return _Part(1, _Moment(day=_dateutil_parser().isoparse(word).date()))
             if _ISO_DATETIME.fullmatch(word):
-                moment = isoparse(word.upper())
+                moment = _dateutil_parser().isoparse(word.upper())
                 if moment.tzinfo is None:
                     moment = _attach_zone(moment, self.now.tzinfo)
                 return _Part(1, _Moment(exact=moment))
@@ -464,7 +462,7 @@ class _Scanner:
         if candidate is None:
             return None
         try:
-            day = date_parser.parse(text, default=datetime(candidate, 1, 1)).date()
+            day = _dateutil_parser().parse(text, default=datetime(candidate, 1, 1)).date()
         except (ValueError, OverflowError):
             return None
         return day if (day.year, day.month, day.day) == (candidate, *wanted) else None
@@ -489,7 +487,7 @@ class _Scanner:
         if not valid or minute > 59:
             return _Part(size, problem="time")
         # dateutil does the reading; the checks above stop it accepting "13pm" or "0am".
-        parsed = date_parser.parse(text, default=datetime.combine(self.today, time()))
+        parsed = _dateutil_parser().parse(text, default=datetime.combine(self.today, time()))
         return _Part(size, _Moment(clock=parsed.time()))
 
     # -------------------------------------------------------- numeric dates
@@ -514,6 +512,14 @@ def _real_day(year: int, month: int, day: int, today: date, past_ok: bool) -> bo
         return date(year, month, day) >= today or past_ok
     except ValueError:
         return False
+
+
+def _dateutil_parser():
+    """dateutil's parser module, imported on the first absolute date: it costs ~10 ms, which
+    `triage add` pays on every run otherwise."""
+    from dateutil import parser
+
+    return parser
 
 
 _UNIT_WORDS = (
