@@ -39,7 +39,7 @@ async def test_va_capacity_is_set_from_the_palette_saved_and_shown(tmp_path) -> 
     app = build_app(path, settings_file=settings_file)
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
-        assert await wait_until(pilot, lambda: "/20h" in _workload_text(app))
+        assert await wait_until(pilot, lambda: "of 20h" in _workload_text(app))
         await _run_palette(pilot, "Capacity: set VA")
         field = app.screen.query_one("#prompt-input")
         field.value = ""
@@ -48,7 +48,7 @@ async def test_va_capacity_is_set_from_the_palette_saved_and_shown(tmp_path) -> 
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
-        assert await wait_until(pilot, lambda: "/25h" in _workload_text(app))
+        assert await wait_until(pilot, lambda: "of 25h" in _workload_text(app))
     assert json.loads(settings_file.read_text())["capacity_minutes"]["va"] == 25 * 60
 
 
