@@ -22,7 +22,7 @@ from textual.widgets import Footer, Header, Input, Static
 
 from triage_tui.app.inbox_list import InboxList, InboxRow
 from triage_tui.app.panes import DetailPane, WorkloadPane
-from triage_tui.app.presenters import SORTS, inbox_row
+from triage_tui.app.presenters import SORTS, inbox_row, sort_items
 from triage_tui.domain.fuzzy import fuzzy_filter
 from triage_tui.domain.model import Item
 from triage_tui.domain.workload import week_load
@@ -194,7 +194,7 @@ class MainScreen(Screen):
         today = self.service.now().date()
         open_items = [item for item in items if item.status == "open"]
         rows = {}
-        with paused_gc():
+        with paused_gc(freeze=True):
             for item in open_items:
                 row = old_rows.get(item.id)
                 old = old_items.get(item.id)
@@ -203,7 +203,7 @@ class MainScreen(Screen):
                         or old.suggestion != item.suggestion):
                     row = inbox_row(item, self.service, today)
                 rows[item.id] = row
-        open_items.sort(key=list(SORTS.values())[sort_index])
+        sort_items(open_items, sort_index)
         return self.ItemsLoaded(items, rows, open_items, signature, external, audit_count,
                                 sort_index)
 
@@ -286,9 +286,8 @@ class MainScreen(Screen):
         return self.service.now().date()
 
     def _resort(self) -> None:
-        name = list(SORTS)[self.sort_index]
         open_items = [item for item in self._items.values() if item.status == "open"]
-        open_items.sort(key=SORTS[name])
+        sort_items(open_items, self.sort_index)
         self._order = [item.id for item in open_items]
         self._titles = [item.title for item in open_items]
         self._show_rows()

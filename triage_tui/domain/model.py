@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
@@ -56,12 +56,18 @@ class Suggestion:
     reasons: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"lane": self.lane, "confidence": self.confidence, "reasons": list(self.reasons)}
+        # Four decimals say all a calibrated probability can; seventeen digits only cost bytes.
+        confidence = round(self.confidence, 4)
+        return {"lane": self.lane, "confidence": confidence, "reasons": list(self.reasons)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Suggestion | None:
         if not isinstance(data, dict) or data.get("lane") not in SUGGESTED_LANES:
             return None
+        confidence, reasons = data.get("confidence"), data.get("reasons")
+        if type(confidence) is float and 0.0 <= confidence <= 1.0 and type(reasons) is list:
+            # Fast path for what the store wrote itself (10,000 of these at start-up).
+            return cls(data["lane"], confidence, reasons)
         try:
             confidence = float(data.get("confidence", 0.0))
         except (TypeError, ValueError):
@@ -96,16 +102,25 @@ class Item:
     version: int = 1
 
     def to_dict(self) -> dict[str, Any]:
-        """The contract form used in storage, `list --json` and JSON export."""
-        data = asdict(self)
+        """The contract form used in `list --json` and JSON export: every field, in order."""
+        data = {name: getattr(self, name) for name in _FIELD_NAMES}
         data["suggestion"] = self.suggestion.to_dict() if self.suggestion else None
         data["tags"] = list(self.tags)
+        return data
+
+    def to_storage(self) -> dict[str, Any]:
+        """The stored form: fields still at their empty default are left out (`from_dict`
+        restores them), which makes a 10,000-item file about a fifth smaller and faster."""
+        data = self.to_dict()
+        for name in _SPARSE_FIELDS:
+            if data[name] in (None, "", []):
+                del data[name]
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Item:
         """Build an item from stored data, ignoring unknown keys and defaulting missing ones."""
-        if data.keys() == _FIELD_SET:
+        if data.keys() <= _FIELD_SET:
             # Fast path for what the store wrote itself: 10,000 items load at start-up.
             known = dict(data)
         else:
@@ -127,6 +142,10 @@ class Item:
 
 _FIELD_NAMES = tuple(f.name for f in fields(Item))
 _FIELD_SET = frozenset(_FIELD_NAMES)
+_SPARSE_FIELDS = (
+    "notes", "suggestion", "due", "estimate_minutes", "recurrence", "tags", "assignee",
+    "claimed_by", "claimed_at", "completed_at",
+)
 
 
 def parse_due(value: str) -> tuple[date, datetime | None]:

@@ -22,7 +22,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.table import Document, Table
 
@@ -108,7 +107,7 @@ class Transaction:
     def insert(self, items: Iterable[Item], action: str = "create") -> None:
         """Add new items, with one audit row each."""
         items = list(items)
-        self._items.insert_multiple(Document(item.to_dict(), doc_id=item.id) for item in items)
+        self._items.insert_multiple(Document(item.to_storage(), doc_id=item.id) for item in items)
         self._record(AuditEntry(self.at, self.user, item.id, "title", None, item.title, action)
                      for item in items)
 
@@ -120,7 +119,13 @@ class Transaction:
             for name, value in after.items()
             if before.get(name) != value and name not in _UNAUDITED_FIELDS
         ]
-        self._items.update(after, doc_ids=[new.id])
+        stored = new.to_storage()
+
+        def swap(document: dict[str, Any]) -> None:
+            document.clear()  # the stored form leaves empty fields out: replace, not merge
+            document.update(stored)
+
+        self._items.update(swap, doc_ids=[new.id])
         self._record(changed)
         return changed
 
@@ -158,7 +163,7 @@ class Store:
         self.path = Path(path).expanduser()
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         self._storage = AtomicJSONStorage(self.path)
-        self._lock: FileLock | None = None
+        self._lock = None  # a filelock.FileLock, made on the first change
         self._db = _TriageDB(storage=lambda: self._storage)
         self._items_cache: tuple[Signature | None, list[Item]] | None = None
         self.read_only = False
@@ -242,6 +247,9 @@ class Store:
     # -- locking and changes -------------------------------------------------------------
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
+        # Deferred: filelock costs ~12 ms to import, and reading needs no lock.
+        from filelock import FileLock, Timeout
+
         if self._lock is None:
             self.lock_path.parent.mkdir(parents=True, exist_ok=True)
             self._lock = FileLock(self.lock_path, mode=FILE_MODE, timeout=LOCK_TIMEOUT_SECONDS)
@@ -282,7 +290,7 @@ class Store:
             signature = self._storage.signature
             if self._items_cache is None or self._items_cache[0] != signature:
                 table = data.get("items", {})
-                with paused_gc():
+                with paused_gc(freeze=True):
                     items = [Item.from_dict(doc) for doc in table.values()]
                 self._items_cache = (signature, items)
             return list(self._items_cache[1])

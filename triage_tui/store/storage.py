@@ -80,7 +80,7 @@ class AtomicJSONStorage(Storage):
         if not raw.strip():
             raise StorageFormatError("the file is empty")
         try:
-            with paused_gc():
+            with paused_gc(freeze=True):
                 data = orjson.loads(raw)
         except orjson.JSONDecodeError as error:
             raise StorageFormatError(f"not valid JSON ({error})") from None
