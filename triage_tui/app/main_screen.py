@@ -18,6 +18,7 @@ from textual.containers import Container, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
 
 from triage_tui.app.inbox_list import InboxList, InboxRow
@@ -38,6 +39,9 @@ WORKLOAD_DELAY_SECONDS = 0.3
 
 MAX_MERGED_NEW_ITEMS = 200
 """More new items than this in one reload re-sort the whole inbox instead of being merged."""
+
+RESUGGEST_DELAY_SECONDS = 2.0
+"""How long after the last hand triage the unsorted items' suggestions are refreshed."""
 
 POLL_SECONDS = 0.5
 """How often to look for another process's change (one stat call: cheap when idle)."""
@@ -125,6 +129,7 @@ class MainScreen(Screen):
         self._loaded_once = False
         self._pending: _Pending | None = None
         self._history_mark = 0
+        self._resuggest_timer: Timer | None = None
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -461,6 +466,29 @@ class MainScreen(Screen):
     def action_triage(self, lane: str) -> None:
         label = {"task": "Sent to the VA", "ops": "Sent to the OM", "keep": "Kept"}[lane]
         self._run(label, lambda ids, **kw: self.service.set_lane(ids, lane, **kw), advance=True)
+        if lane in ("task", "ops"):
+            self._schedule_resuggest()
+
+    def _schedule_resuggest(self) -> None:
+        """After a pause in triage, refresh the other items' suggestions from the corrections.
+
+        Not on every key: re-suggesting 5,000 unsorted items takes a few hundred ms, and
+        every correction in a burst of keys feeds the same pass.
+        """
+        if self._resuggest_timer is not None:
+            self._resuggest_timer.stop()
+        self._resuggest_timer = self.set_timer(RESUGGEST_DELAY_SECONDS, self._resuggest)
+
+    @work(thread=True, exclusive=True, group="resuggest", description="re-suggest")
+    def _resuggest(self) -> None:
+        try:
+            changed = self.service.reclassify()
+        except (ServiceError, StoreError) as error:
+            self.app.call_from_thread(self._report, f"Suggestions not refreshed: {error}",
+                                      "warning")
+            return
+        if changed:
+            self.app.call_from_thread(self._load, False)
 
     def action_accept(self) -> None:
         self._run("Accepted", self.service.accept, advance=True)
