@@ -7,6 +7,7 @@ first shows the marker text. Measured the same way in the same run:
 
 * a bare Textual app (Header, empty DataTable, Footer) — the baseline;
 * `triage --db FILE` on a 10,000-item database, until the inbox title shows its count;
+* the app's peak resident memory, 2 s after its first frame;
 * `triage add` and `triage list --json` on the same database (plain processes, no terminal).
 
 Needs tmux on PATH. The polling interval (5 ms) is included in every figure alike.
@@ -46,7 +47,12 @@ def tmux(*args: str) -> str:
     return subprocess.run(["tmux", *args], capture_output=True, text=True, check=False).stdout
 
 
-def time_to_marker(command: str, marker: str, timeout: float = 30.0) -> float:
+MEMORY: list[float] = []
+"""Peak resident memory (MB) of each triage run, read 2 s after its first frame."""
+
+
+def time_to_marker(command: str, marker: str, timeout: float = 30.0,
+                   memory: bool = False) -> float:
     """Seconds from starting `command` in a new tmux window to `marker` on its screen."""
     session = f"triage-bench-{os.getpid()}"
     start = time.perf_counter()
@@ -54,11 +60,27 @@ def time_to_marker(command: str, marker: str, timeout: float = 30.0) -> float:
     try:
         while time.perf_counter() - start < timeout:
             if marker in tmux("capture-pane", "-p", "-t", session):
-                return time.perf_counter() - start
+                elapsed = time.perf_counter() - start
+                if memory:
+                    time.sleep(2.0)  # the workload pane and the first poll have run
+                    MEMORY.append(peak_rss_mb(session))
+                return elapsed
             time.sleep(0.005)
         raise TimeoutError(f"{marker!r} did not appear within {timeout} s: {command}")
     finally:
         tmux("kill-session", "-t", session)
+
+
+def peak_rss_mb(session: str) -> float:
+    """VmHWM of the process running in the session's pane (or of its only child)."""
+    pid = tmux("display-message", "-p", "-t", session, "#{pane_pid}").strip()
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    for candidate in [pid, *children]:
+        status = Path(f"/proc/{candidate}/status").read_text()
+        if "python" in Path(f"/proc/{candidate}/cmdline").read_text():
+            line = next(row for row in status.splitlines() if row.startswith("VmHWM:"))
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def time_process(argv: list[str]) -> float:
@@ -89,17 +111,21 @@ def main() -> None:
     try:
         for _ in range(args.runs):
             bare.append(time_to_marker(f"{python} {bare_script}", "bare-ready"))
-            full.append(time_to_marker(f"{env} {shlex.join(triage)}", f"Inbox {args.items}"))
+            full.append(time_to_marker(f"{env} {shlex.join(triage)}", f"Inbox {args.items}",
+                                       memory=True))
     finally:
         tmux("kill-session", "-t", "triage-bench-keepalive")
     adds = [time_process([*triage, "add", f"call the bank fri ~15m #admin {n}"])
             for n in range(args.runs)]
     lists = [time_process([*triage, "list", "--json"]) for _ in range(args.runs)]
-    print(f"{args.items} items, {db.stat().st_size / 1e6:.1f} MB database, tmux {SIZE[0]}×{SIZE[1]}")
+    size_mb = db.stat().st_size / 1e6
+    print(f"{args.items} items, {size_mb:.1f} MB database, tmux {SIZE[0]}×{SIZE[1]}")
     print(f"bare Textual app, first frame          {median_ms(bare)}")
     print(f"triage, first frame with 'Inbox {args.items}'  {median_ms(full)}")
     ratio = statistics.median(full) / statistics.median(bare)
     print(f"ratio                                  {ratio:.2f}× (budget 2×)")
+    print(f"triage app peak resident memory        {statistics.median(MEMORY):7.0f} MB "
+          "(budget 100 MB)")
     print(f"triage add (whole process)             {median_ms(adds)} (budget 150 ms)")
     print(f"triage list --json (whole process)     {median_ms(lists)}")
 
