@@ -33,8 +33,8 @@ def key_sections(screen: Screen) -> list[tuple[str, list[tuple[str, str]]]]:
                         Binding("ctrl+q", "quit", "Quit")])]
     sections = []
     for title, bindings in groups:
-        rows = [(_key_name(b), b.description) for b in bindings
-                if isinstance(b, Binding) and b.description]
+        rows = [(_key_name(b), f"{b.description} — {b.tooltip}" if b.tooltip else b.description)
+                for b in bindings if isinstance(b, Binding) and b.description]
         if rows:
             sections.append((title, rows))
     return sections

@@ -66,9 +66,11 @@ class MainScreen(Screen):
     """Inbox, triage and workload: the owner empties the inbox here."""
 
     BINDINGS = [
-        Binding("t", "triage('task')", "→ VA", id="triage.task", tooltip="Send to the VA"),
-        Binding("o", "triage('ops')", "→ OM", id="triage.ops", tooltip="Send to the OM"),
-        Binding("m", "triage('keep')", "Mine", id="triage.keep", tooltip="Keep it yourself"),
+        Binding("t", "triage('task')", "→ VA", id="triage.task",
+                tooltip="Send to the VA (task management)"),
+        Binding("o", "triage('ops')", "→ OM", id="triage.ops",
+                tooltip="Send to the OM (operations management)"),
+        Binding("m", "triage('keep')", "Mine", id="triage.keep", tooltip="Keep it yourself (keep)"),
         Binding("a", "accept", "Accept", id="triage.accept", tooltip="Accept the suggestion"),
         Binding("n", "quick_add", "Add", id="item.add"),
         Binding("e", "edit", "Edit", id="item.edit", show=False),
