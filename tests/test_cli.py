@@ -214,6 +214,29 @@ def test_done_on_a_missing_database_is_bad_input(capsys, tmp_path: Path) -> None
     assert not db.exists()
 
 
+def test_an_id_prefix_needs_four_characters(capsys, db: Path) -> None:
+    item_id = add(capsys, db, "something")
+    code, out, err = run(capsys, "--db", str(db), "done", item_id[:3])
+    assert (code, out) == (2, "")
+    assert err == f"triage: no item with id '{item_id[:3]}' (give at least 4 characters)\n"
+    assert items_of(db)[item_id].status == "open"
+
+
+@pytest.mark.parametrize(("content", "problem"), [
+    (b"", "the file is empty"),
+    (b"[]", "not a triage database"),
+])
+def test_an_empty_or_foreign_database_is_refused(capsys, tmp_path: Path, content: bytes,
+                                                 problem: str) -> None:
+    db = tmp_path / "odd.json"
+    db.write_bytes(content)
+    for argv in (["list"], ["add", "x"]):
+        code, out, err = run(capsys, "--db", str(db), *argv)
+        assert (code, out) == (2, "")
+        assert err.startswith(f"triage: {db}: {problem}") and err.count("\n") == 1
+        assert db.read_bytes() == content
+
+
 def test_tag_sets_a_manual_lane_and_records_an_example(capsys, db: Path) -> None:
     item_id = add(capsys, db, "research which CRM to use")
     code, out, err = run(capsys, "--db", str(db), "tag", item_id, "ops")
@@ -399,6 +422,18 @@ def test_export_to_a_file(capsys, filled: Path, tmp_path: Path) -> None:
     assert target_csv.read_text("utf-8").startswith("id,title,")
 
 
+def test_export_to_a_missing_folder_and_import_a_folder(capsys, filled: Path,
+                                                       tmp_path: Path) -> None:
+    target = tmp_path / "no" / "such" / "out.json"
+    code, out, err = run(capsys, "--db", str(filled), "export", "-o", str(target))
+    assert (code, out) == (2, "")
+    assert err == f"triage: {target}: cannot write (No such file or directory)\n"
+    before = filled.read_bytes()
+    code, out, err = run(capsys, "--db", str(filled), "import", str(tmp_path))
+    assert (code, out, err) == (2, "", f"triage: {tmp_path}: is a folder, not a file\n")
+    assert filled.read_bytes() == before
+
+
 # -- classify --------------------------------------------------------------------------------
 LINES = ["send the invoice to acme", "", "research which CRM to use and set the strategy"]
 
@@ -456,6 +491,26 @@ def test_classify_a_3mb_line(capsys, monkeypatch) -> None:
     lines = out.splitlines()
     assert len(lines) == 1
     assert json.loads(lines[0])["text"] == line
+
+
+def test_classify_crlf_input_is_one_line_each(capsys, monkeypatch) -> None:
+    monkeypatch.setattr(sys, "stdin", FakeStdin(b"\xef\xbb\xbfpay rent\r\norder toner\r\n"))
+    code, out, err = run(capsys, "classify", "--json")
+    assert (code, err) == (0, "")
+    assert [json.loads(line)["text"] for line in out.splitlines()] == ["pay rent", "order toner"]
+
+
+@pytest.mark.xfail(strict=True, reason="cmd_classify splits with str.splitlines(), which also "
+                   "breaks on \\f, \\x1c-\\x1e, \\x85, U+2028 and U+2029: one input line gives "
+                   "several output lines, so output no longer lines up with input")
+@pytest.mark.parametrize("separator", ["\u2028", "\x0c", "\x85"])
+def test_classify_only_newlines_end_a_line(capsys, monkeypatch, separator: str) -> None:
+    text = f"pay the invoice{separator}today\norder toner\n"
+    monkeypatch.setattr(sys, "stdin", FakeStdin(text.encode()))
+    code, out, err = run(capsys, "classify", "--json")
+    assert (code, err) == (0, "")
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r["text"] for r in records] == [f"pay the invoice{separator}today", "order toner"]
 
 
 def test_classify_a_missing_file(capsys, tmp_path: Path) -> None:
