@@ -166,7 +166,12 @@ def cmd_classify(args: argparse.Namespace) -> int:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise CliError(f"{args.file}: not UTF-8 text (byte {error.start})") from None
-    lines = text.splitlines()
+    # Only a newline ends a line: splitlines() would also split at \f, \x85 or U+2028 inside a
+    # line, and the output would stop lining up with the input.
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    lines = [line.removesuffix("\r") for line in lines]
     classifier = _classifier_for(args)
     suggestions = classifier.suggest_many([line[:MAX_CLASSIFY_CHARS] for line in lines])
     out = []
