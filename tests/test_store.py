@@ -591,3 +591,16 @@ def test_a_write_keeps_the_file_s_mode(tmp_db: Path) -> None:
     with store.transaction("alice", MOMENT) as tx:
         tx.insert([make_item("qqqq0001")])
     assert mode(tmp_db) == 0o664
+
+
+def test_the_first_change_removes_temp_files_a_killed_writer_left(tmp_db: Path) -> None:
+    store = Store(tmp_db).open()
+    stale = tmp_db.parent / f".{tmp_db.name}.abc123.tmp"
+    stale.write_bytes(b"half a database")
+    unrelated = tmp_db.parent / ".other.json.abc123.tmp"
+    unrelated.write_bytes(b"not ours")
+    with store.transaction("alice") as tx:
+        tx.insert([Item(id="a1b2c3d4", title="water the plants")])
+    assert not stale.exists()
+    assert unrelated.exists()
+    assert Store(tmp_db).open().get("a1b2c3d4").title == "water the plants"

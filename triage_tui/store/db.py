@@ -167,6 +167,7 @@ class Store:
         self._db = _TriageDB(storage=lambda: self._storage)
         self._items_cache: tuple[Signature | None, list[Item]] | None = None
         self.read_only = False
+        self._swept = False
         # The app saves from a worker thread while the UI thread reads: one thread at a time.
         self._thread_lock = threading.RLock()
 
@@ -272,12 +273,25 @@ class Store:
             if version != SCHEMA_VERSION:
                 raise StoreError(f"{self.path}: now schema {version}, this triage writes "
                                  f"{SCHEMA_VERSION}; reopen it; nothing was changed")
+            if not self._swept:
+                self._sweep_temp_files()
             try:
                 with self._storage.deferred():
                     yield Transaction(self._db, user, moment)
             except OSError as error:
                 raise StoreError(f"{self.path}: could not save ({error.strerror or error}); "
                                  "nothing was changed") from None
+
+    def _sweep_temp_files(self) -> None:
+        """Remove temp files a killed writer left behind (once per Store, under the lock).
+
+        Temp files are only ever written while the lock is held, so any that exist now belong
+        to a writer that died mid-write: each is a full-size copy nobody will ever use.
+        """
+        self._swept = True
+        for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
 
     # -- lock-free reads -----------------------------------------------------------------
     def items(self) -> list[Item]:
