@@ -32,9 +32,13 @@ def key_sections(screen: Screen) -> list[tuple[str, list[tuple[str, str]]]]:
                         Binding("ctrl+p", "command_palette", "Command palette (every action)"),
                         Binding("ctrl+q", "quit", "Quit")])]
     sections = []
+    listed: set[str] = set()
     for title, bindings in groups:
+        fresh = [b for b in bindings if isinstance(b, Binding) and b.description
+                 and b.key not in listed]
+        listed.update(b.key for b in fresh)
         rows = [(_key_name(b), f"{b.description} — {b.tooltip}" if b.tooltip else b.description)
-                for b in bindings if isinstance(b, Binding) and b.description]
+                for b in fresh]
         if rows:
             sections.append((title, rows))
     return sections

@@ -66,6 +66,8 @@ class MainScreen(Screen):
     """Inbox, triage and workload: the owner empties the inbox here."""
 
     BINDINGS = [
+        # First, so that the footer shows it even at 80 columns, where the others get cut.
+        Binding("question_mark", "app.help", "Help", key_display="?", id="screen.help"),
         Binding("t", "triage('task')", "→ VA", id="triage.task",
                 tooltip="Send to the VA (task management)"),
         Binding("o", "triage('ops')", "→ OM", id="triage.ops",
