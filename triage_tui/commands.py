@@ -67,7 +67,7 @@ def _list_order(item: Item) -> tuple:
 
 def format_table(items: list[Item], service: TriageService) -> str:
     """A plain, aligned table for people (`--json` is for scripts)."""
-    from triage_tui.domain.dates import due_in_words
+    from triage_tui.domain.dates import due_in_words, format_minutes
     from triage_tui.domain.model import confidence_percent
 
     if not items:
@@ -100,16 +100,6 @@ def _terminal_width() -> int:
         return os.get_terminal_size(sys.stdout.fileno()).columns
     except OSError:
         return 120
-
-
-def format_minutes(minutes: int | None) -> str:
-    """`15m`, `1h`, `1h30`; empty for no estimate."""
-    if minutes is None:
-        return ""
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return f"{rest}m"
-    return f"{hours}h{rest:02d}" if rest else f"{hours}h"
 
 
 # -- changing --------------------------------------------------------------------------------

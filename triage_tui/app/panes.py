@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
@@ -96,6 +94,3 @@ class WorkloadPane(VerticalScroll, can_focus=True):
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
-
-def today_of(service: TriageService) -> date:
-    return service.now().date()

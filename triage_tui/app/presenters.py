@@ -12,7 +12,7 @@ from functools import lru_cache
 from textual.content import Content
 
 from triage_tui.app.inbox_list import InboxRow
-from triage_tui.domain.dates import describe_due, due_in_words
+from triage_tui.domain.dates import describe_due, due_in_words, format_minutes
 from triage_tui.domain.model import (
     LANE_LABELS,
     Item,
@@ -22,16 +22,6 @@ from triage_tui.domain.model import (
     parse_due,
 )
 from triage_tui.service import TriageService
-
-
-def format_minutes(minutes: int | None) -> str:
-    """`15m`, `1h`, `1h30`; empty for no estimate."""
-    if minutes is None:
-        return ""
-    hours, rest = divmod(int(minutes), 60)
-    if not hours:
-        return f"{rest}m"
-    return f"{hours}h{rest:02d}" if rest else f"{hours}h"
 
 
 def who_text(item: Item, service: TriageService) -> str:

@@ -20,6 +20,7 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from triage_tui.app.presenters import Parts, meter
+from triage_tui.domain.dates import format_minutes
 from triage_tui.domain.model import ROLE_OF_LANE, Item
 from triage_tui.domain.review import (
     Advice,
@@ -27,7 +28,6 @@ from triage_tui.domain.review import (
     Review,
     build_review,
     day_words,
-    format_minutes,
     percent,
     render_markdown,
     sparkline,

@@ -182,6 +182,16 @@ def _zone_of(now: datetime | None) -> tzinfo | None:
     return local_zone(now) if now is not None else None
 
 
+def format_minutes(minutes: int | None) -> str:
+    """`15m`, `1h`, `1h30`; empty for no estimate."""
+    if minutes is None:
+        return ""
+    hours, rest = divmod(int(minutes), 60)
+    if not hours:
+        return f"{rest}m"
+    return f"{hours}h{rest:02d}" if rest else f"{hours}h"
+
+
 def due_in_words(due: str | None, today: date, now: datetime | None = None) -> str:
     """Short words for the inbox column, never longer than 12 characters.
 

@@ -29,6 +29,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from triage_tui.domain.dates import format_minutes
 from triage_tui.domain.model import (
     ROLE_OF_LANE,
     TRIAGE_LANES,
@@ -420,14 +421,6 @@ def sparkline(values: list[int]) -> str:
         SPARK_BARS[0] if value <= 0 else SPARK_BARS[max(1, round(value / top * steps))]
         for value in values
     )
-
-
-def format_minutes(minutes: int) -> str:
-    """`0m`, `45m`, `2h`, `6h30`."""
-    hours, rest = divmod(int(minutes), 60)
-    if not hours:
-        return f"{rest}m"
-    return f"{hours}h{rest:02d}" if rest else f"{hours}h"
 
 
 def percent(load: RoleLoad) -> int:
