@@ -19,7 +19,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -608,3 +608,31 @@ def test_log_refuses_a_bad_date_in_one_line(tmp_db: Path, capsys) -> None:
     assert cli_main(["--db", str(tmp_db), "log", "--since", "friday-ish"]) == 2
     err = capsys.readouterr().err
     assert err == "triage: --since 'friday-ish': expected an ISO date such as 2026-11-01\n"
+
+
+async def test_an_expired_claim_is_redrawn_without_any_change_to_the_file(
+    tmp_path, monkeypatch
+) -> None:
+    from triage_tui.app import main_screen
+    from triage_tui.app.inbox_list import InboxList
+    from triage_tui.app.main import make_app
+    from triage_tui.config import Settings
+    from triage_tui.service import TriageService
+    from triage_tui.store.db import Store
+
+    monkeypatch.setattr(main_screen, "CLAIM_CHECK_SECONDS", 0.0)
+    now = [datetime(2026, 11, 23, 10, 0, tzinfo=UTC)]
+    path = tmp_path / "queue.json"
+    alice = TriageService(Store(path).open(), "alice", clock=lambda: now[0])
+    (item,) = alice.add_items([{"title": "call the printer"}])
+    alice.claim([item.id])
+    app = make_app(db=path, user="bob", settings=Settings(claim_hours=1.0),
+                   settings_file=tmp_path / "c.json", clock=lambda: now[0])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        row = next(r for r in app.screen.query_one(InboxList).rows if r.item_id == item.id)
+        assert row.who == "⚑alice"
+        now[0] += timedelta(hours=2)
+        await pilot.pause(1.2)
+        row = next(r for r in app.screen.query_one(InboxList).rows if r.item_id == item.id)
+        assert row.who == ""

@@ -7,6 +7,7 @@ and a reload of the stored truth.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -42,6 +43,9 @@ MAX_MERGED_NEW_ITEMS = 200
 
 RESUGGEST_DELAY_SECONDS = 2.0
 """How long after the last hand triage the unsorted items' suggestions are refreshed."""
+
+CLAIM_CHECK_SECONDS = 30.0
+"""How often rows showing a claim are checked for expiry when nothing else changed."""
 
 POLL_SECONDS = 0.5
 """How often to look for another process's change (one stat call: cheap when idle)."""
@@ -134,6 +138,7 @@ class MainScreen(Screen):
         self._pending: _Pending | None = None
         self._history_mark = 0
         self._resuggest_timer: Timer | None = None
+        self._claims_checked_at = 0.0
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -207,9 +212,10 @@ class MainScreen(Screen):
             for item in open_items:
                 row = old_rows.get(item.id)
                 old = old_items.get(item.id)
-                # Re-suggesting changes a suggestion without a new version.
+                # Re-suggesting changes a suggestion without a new version, and a claim
+                # expires with time alone: those rows are built again.
                 if (row is None or old is None or old.version != item.version
-                        or old.suggestion != item.suggestion):
+                        or old.suggestion != item.suggestion or item.claimed_by):
                     row = inbox_row(item, self.service, today)
                 rows[item.id] = row
         sort_items(open_items, sort_index)
@@ -265,6 +271,21 @@ class MainScreen(Screen):
             return
         if signature != self._seen_signature:
             self._load(external=True)
+        elif time.monotonic() >= self._claims_checked_at + CLAIM_CHECK_SECONDS:
+            self._redraw_expired_claims()
+
+    def _redraw_expired_claims(self) -> None:
+        """Claims expire with time alone, without a change to the file: redraw those rows."""
+        self._claims_checked_at = time.monotonic()
+        expired = [
+            item for item_id in self._order
+            if (item := self._items[item_id]).claimed_by and item_id in self._rows
+            and self._rows[item_id].who.startswith("⚑") and not self.service.claim_holder(item)
+        ]
+        if expired:
+            for item in expired:
+                self._rows.pop(item.id, None)
+            self.query_one(InboxList).update_rows(self._row(item) for item in expired)
 
     def _announce_others(self) -> None:
         """A quiet summary of what other people just did ("alice tagged 3 items")."""
