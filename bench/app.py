@@ -13,12 +13,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import random
 import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta
 from pathlib import Path
 
 from textual import events
@@ -28,40 +26,11 @@ from textual.widgets import DataTable, Footer, Header
 from triage_tui.app.inbox_list import InboxList
 from triage_tui.app.main import make_app
 from triage_tui.config import Settings
-from triage_tui.domain.model import Item, Suggestion, new_item_id, now_iso
-from triage_tui.store.db import Store
+
+sys.path.insert(0, str(Path(__file__).parent))
+from benchdata import build_database  # noqa: E402
 
 SIZE = (140, 40)
-VERBS = ["send", "renew", "call", "book", "update", "choose", "plan", "draft", "file", "pay"]
-THINGS = ["invoice", "domain", "CRM", "vendor contract", "SOP", "travel", "KPI report", "payroll"]
-WHOM = ["Acme", "Bob", "the bank", "Globex", "Initech", "the landlord", "Umbrella", "Hooli"]
-LANES = ["unsorted", "unsorted", "task", "ops", "keep"]
-
-
-def build_database(path: Path, count: int) -> None:
-    """`count` open items with suggestions, due dates, estimates, tags and some recurrences."""
-    rng = random.Random(7)
-    now = datetime.now().astimezone()
-    stamp = now_iso(now)
-    items = []
-    for index in range(count):
-        due = (now.date() + timedelta(days=rng.randint(-5, 30))).isoformat()
-        items.append(Item(
-            id=new_item_id(),
-            title=f"{rng.choice(VERBS)} {rng.choice(THINGS)} for {rng.choice(WHOM)} {index}",
-            lane=rng.choice(LANES),
-            suggestion=Suggestion(rng.choice(("task", "ops")), rng.uniform(0.5, 0.99),
-                                  ["sends something → task"]),
-            due=due if rng.random() < 0.7 else None,
-            estimate_minutes=rng.choice([None, 15, 30, 60, 90]),
-            recurrence="FREQ=WEEKLY" if rng.random() < 0.02 else None,
-            tags=[rng.choice(["admin", "billing", "ops", "sales"])],
-            assignee=rng.choice([None, None, "maya", "sam"]),
-            created_at=stamp, updated_at=stamp, created_by="ines", updated_by="ines",
-        ))
-    store = Store(path).open()
-    with store.transaction("ines") as tx:
-        tx.insert(items)
 
 
 class BareApp(App[None]):

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import shlex
 import shutil
 import statistics
@@ -25,47 +24,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta
 from pathlib import Path
 
 from triage_tui.app.presenters import SORTS
-from triage_tui.domain.model import Item, Suggestion, new_item_id, now_iso
 from triage_tui.service import TriageService
 from triage_tui.store.db import Store
 
+sys.path.insert(0, str(Path(__file__).parent))
+from benchdata import build_database  # noqa: E402
+
 SIZE = (100, 30)
-VERBS = ["send", "renew", "call", "book", "update", "choose", "plan", "draft", "file", "pay"]
-THINGS = ["invoice", "domain", "CRM", "vendor contract", "SOP", "travel", "KPI report", "payroll"]
-WHOM = ["Acme", "Bob", "the bank", "Globex", "Initech", "the landlord", "Umbrella", "Hooli"]
-LANES = ["unsorted", "unsorted", "task", "ops", "keep"]
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def build_database(path: Path, count: int) -> None:
-    """`count` open items with suggestions, due dates, estimates, tags and some claims."""
-    rng = random.Random(7)
-    now = datetime.now().astimezone()
-    stamp = now_iso(now)
-    items = []
-    for index in range(count):
-        due = (now.date() + timedelta(days=rng.randint(-5, 30))).isoformat()
-        claimed = rng.random() < 0.05
-        items.append(Item(
-            id=new_item_id(),
-            title=f"{rng.choice(VERBS)} {rng.choice(THINGS)} for {rng.choice(WHOM)} {index}",
-            lane=rng.choice(LANES),
-            suggestion=Suggestion(rng.choice(("task", "ops")), rng.uniform(0.5, 0.99),
-                                  ["sends something → task"]),
-            due=due if rng.random() < 0.7 else None,
-            estimate_minutes=rng.choice([None, 15, 30, 60, 90]),
-            tags=[rng.choice(["admin", "billing", "ops", "sales"])],
-            assignee=rng.choice([None, None, "maya", "sam"]),
-            claimed_by="maya" if claimed else None, claimed_at=stamp if claimed else None,
-            created_at=stamp, updated_at=stamp, created_by="ines", updated_by="ines",
-        ))
-    store = Store(path).open()
-    with store.transaction("ines") as tx:
-        tx.insert(items)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -120,7 +89,7 @@ def main() -> None:
 
     folder = Path(tempfile.mkdtemp(prefix="triage-idle-"))
     db = folder / "queue.json"
-    build_database(db, args.items)
+    build_database(db, args.items, claimed_share=0.05)
     terminal = Terminal(folder, db)
     try:
         shown = terminal.wait_for(f"Inbox {args.items}", timeout=60)

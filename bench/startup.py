@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from app import build_database  # noqa: E402
+from benchdata import build_database  # noqa: E402
 
 SIZE = (140, 40)
 BARE_APP = """
