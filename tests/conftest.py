@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -50,3 +51,21 @@ class Clock:
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
+
+
+def _set_process_zone(name: str | None) -> None:
+    if name is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = name
+    time.tzset()
+
+
+@pytest.fixture
+def utc_process_zone():
+    """Pin the process zone (TZ) to UTC for a test, so a fixed offset in it is never the
+    system's own; yields a setter for tests that need another zone; restored after."""
+    saved = os.environ.get("TZ")
+    _set_process_zone("UTC")
+    yield _set_process_zone
+    _set_process_zone(saved)

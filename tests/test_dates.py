@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import time as time_module
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
@@ -19,21 +17,9 @@ PLUS_ONE = timezone(timedelta(hours=1))
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=PLUS_ONE)
 
 
-def _set_tz(value: str | None) -> None:
-    if value is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = value
-    time_module.tzset()
-
-
-@pytest.fixture(autouse=True)
-def utc_process_zone():
-    """Pin the process zone to UTC, so a fixed offset in a test is never the system's own."""
-    saved = os.environ.get("TZ")
-    _set_tz("UTC")
-    yield
-    _set_tz(saved)
+# The process zone is pinned to UTC (conftest's utc_process_zone), so a fixed offset in a
+# test is never the system's own.
+pytestmark = pytest.mark.usefixtures("utc_process_zone")
 
 
 # ---------------------------------------------------------------- reading relative words
@@ -142,11 +128,11 @@ def test_next_relative_day(word, expected):
     assert dates.next_relative_day(word, MONDAY) == expected
 
 
-def test_local_zone():
+def test_local_zone(utc_process_zone):
     london = tz.gettz("Europe/London")
     assert dates.local_zone(datetime(2026, 11, 23, tzinfo=london)) is london
     assert dates.local_zone(NOW) is PLUS_ONE  # not the system's offset: kept as it is
-    _set_tz("Europe/London")
+    utc_process_zone("Europe/London")
     system = dates.local_zone(datetime(2026, 10, 23, 10, 0).astimezone())
     assert datetime(2026, 10, 26, 9, 0, tzinfo=system).utcoffset() == timedelta(0)
     assert datetime(2026, 10, 23, 9, 0, tzinfo=system).utcoffset() == timedelta(hours=1)

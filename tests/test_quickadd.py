@@ -6,8 +6,6 @@ time zone is pinned to UTC so that offset is never taken for the system zone.
 
 from __future__ import annotations
 
-import os
-import time as time_module
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
@@ -34,20 +32,9 @@ YEAR_END = datetime(2026, 12, 31, 18, 0, tzinfo=PLUS_ONE)
 JANUARY_END = datetime(2027, 1, 31, 8, 0, tzinfo=PLUS_ONE)
 
 
-def _set_tz(value: str | None) -> None:
-    if value is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = value
-    time_module.tzset()
-
-
-@pytest.fixture(autouse=True)
-def utc_process_zone():
-    saved = os.environ.get("TZ")
-    _set_tz("UTC")
-    yield
-    _set_tz(saved)
+# The process zone is pinned to UTC (conftest's utc_process_zone), so a fixed offset in a
+# test is never the system's own.
+pytestmark = pytest.mark.usefixtures("utc_process_zone")
 
 
 def parse(text: str, now: datetime = MONDAY) -> QuickAdd:
@@ -243,8 +230,8 @@ def test_times_take_the_offset_of_their_own_day_in_a_real_zone():
     assert parse("x next mon 9am", new_york).due == "2026-11-02T09:00:00-05:00"
 
 
-def test_a_fixed_offset_that_is_the_system_zone_follows_its_dst_rules():
-    _set_tz("Europe/London")
+def test_a_fixed_offset_that_is_the_system_zone_follows_its_dst_rules(utc_process_zone):
+    utc_process_zone("Europe/London")
     now = datetime(2026, 10, 23, 10, 0).astimezone()  # what datetime.now().astimezone() gives
     assert now.utcoffset() == timedelta(hours=1)
     assert parse("x mon 9am", now).due == "2026-10-26T09:00:00+00:00"

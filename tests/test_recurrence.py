@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import time as time_module
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -25,21 +23,9 @@ NEW_YORK = tz.gettz("America/New_York")
 PLUS_ONE = timezone(timedelta(hours=1))
 
 
-def _set_tz(value: str | None) -> None:
-    if value is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = value
-    time_module.tzset()
-
-
-@pytest.fixture(autouse=True)
-def utc_process_zone():
-    """Pin the process zone to UTC, so a fixed offset in a test is never the system's own."""
-    saved = os.environ.get("TZ")
-    _set_tz("UTC")
-    yield
-    _set_tz(saved)
+# The process zone is pinned to UTC (conftest's utc_process_zone), so a fixed offset in a
+# test is never the system's own.
+pytestmark = pytest.mark.usefixtures("utc_process_zone")
 
 
 # ---------------------------------------------------------------- validation
@@ -281,8 +267,8 @@ def test_an_explicit_zone_wins_and_a_fixed_offset_keeps_the_offset():
     assert found == "2026-10-25T09:00:00+00:00"
 
 
-def test_a_fixed_offset_that_is_the_system_zone_follows_its_dst_rules():
-    _set_tz("Europe/London")
+def test_a_fixed_offset_that_is_the_system_zone_follows_its_dst_rules(utc_process_zone):
+    utc_process_zone("Europe/London")
     after = datetime(2026, 10, 24, 9, 30).astimezone()  # what datetime.now().astimezone() gives
     assert after.utcoffset() == timedelta(hours=1)
     found = next_occurrence("FREQ=DAILY", "2026-10-24T09:00:00+01:00", after)
