@@ -542,8 +542,10 @@ def test_a_failed_write_leaves_the_file_as_it_was(target, store, tmp_db, monkeyp
 def test_lock_timeout_is_a_store_error(store: Store, tmp_db: Path, monkeypatch) -> None:
     monkeypatch.setattr(db_module, "LOCK_TIMEOUT_SECONDS", 0.2)
     code = (
-        "import sys, time; from filelock import FileLock\n"
-        "with FileLock(sys.argv[1]):\n    print('held', flush=True); time.sleep(30)\n"
+        # Another process holding the lock file with plain flock (what filelock does too).
+        "import fcntl, os, sys, time\n"
+        "fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)\n"
+        "fcntl.flock(fd, fcntl.LOCK_EX)\nprint('held', flush=True)\ntime.sleep(30)\n"
     )
     holder = subprocess.Popen([sys.executable, "-c", code, str(tmp_db) + ".lock"],
                               stdout=subprocess.PIPE, text=True)

@@ -6,8 +6,8 @@ Pure code: no Textual, no TinyDB.
 
 from __future__ import annotations
 
+import os
 import re
-import secrets
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
@@ -39,7 +39,7 @@ MAX_NOTES_CHARS = 100_000
 
 def new_item_id() -> str:
     """A short, stable, random id that people can type (`triage done 3f9a2c1b`)."""
-    return secrets.token_hex(4)
+    return os.urandom(4).hex()  # what secrets.token_hex does, without importing hashlib
 
 
 def confidence_percent(confidence: float) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -163,7 +162,7 @@ class Store:
         self.path = Path(path).expanduser()
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         self._storage = AtomicJSONStorage(self.path)
-        self._lock = None  # a filelock.FileLock, made on the first change
+        self._lock = None  # an InterProcessLock, made on the first change
         self._db = _TriageDB(storage=lambda: self._storage)
         self._items_cache: tuple[Signature | None, list[Item]] | None = None
         self.read_only = False
@@ -237,6 +236,8 @@ class Store:
             version = self._schema_version()
             if version >= SCHEMA_VERSION:
                 return
+            import shutil  # only for a migration's backup copy
+
             shutil.copy2(self.path, backup)
             with self._storage.deferred():
                 data = self._read()
@@ -248,19 +249,23 @@ class Store:
     # -- locking and changes -------------------------------------------------------------
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        # Deferred: filelock costs ~12 ms to import, and reading needs no lock.
-        from filelock import FileLock, Timeout
+        from triage_tui.store.lock import InterProcessLock, LockedByThisThread, LockTimeout
 
         if self._lock is None:
             self.lock_path.parent.mkdir(parents=True, exist_ok=True)
-            self._lock = FileLock(self.lock_path, mode=FILE_MODE, timeout=LOCK_TIMEOUT_SECONDS)
+            self._lock = InterProcessLock(self.lock_path, LOCK_TIMEOUT_SECONDS, FILE_MODE)
         try:
             with self._lock:
                 yield
-        except Timeout:
+        except LockTimeout:
             raise StoreError(
                 f"{self.path}: another triage process held the lock for over "
                 f"{LOCK_TIMEOUT_SECONDS:.0f} s; try again"
+            ) from None
+        except LockedByThisThread:
+            raise StoreError(
+                f"{self.path}: a change is already under way in this thread (a second Store "
+                "on the same file cannot start one inside it); nothing was changed"
             ) from None
 
     @contextlib.contextmanager
