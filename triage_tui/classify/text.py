@@ -283,19 +283,34 @@ class Speller:
 
     def __init__(self, frequencies: dict[str, int]) -> None:
         self._known = frequencies
-        # Another form of a known word ("sending" when "send" is known) is not a typo.
-        self._stems = {stem(word) for word in frequencies}
         self.tokens: dict[str, Token] = {}  # word -> token, for this speller's corrections
-        self._deletes: dict[str, str] = {}
         self._cache: dict[str, str] = {}
-        best: dict[str, int] = {}
-        for word, count in frequencies.items():
-            if len(word) < 4 or not word.isalpha():
-                continue
-            for variant in _deletes(word):
-                if count > best.get(variant, 0):
-                    best[variant] = count
-                    self._deletes[variant] = word
+        # Built on the first unknown word (~8 ms): most lines are all known words.
+        self._stems_set: set[str] | None = None
+        self._deletes_map: dict[str, str] | None = None
+
+    @property
+    def _stems(self) -> set[str]:
+        """Stems of known words: another form of a known word ("sending") is not a typo."""
+        if self._stems_set is None:
+            self._stems_set = {stem(word) for word in self._known}
+        return self._stems_set
+
+    @property
+    def _deletes(self) -> dict[str, str]:
+        """Each one-letter deletion of a known word -> its most frequent source word."""
+        if self._deletes_map is None:
+            deletes: dict[str, str] = {}
+            best: dict[str, int] = {}
+            for word, count in self._known.items():
+                if len(word) < 4 or not word.isalpha():
+                    continue
+                for variant in _deletes(word):
+                    if count > best.get(variant, 0):
+                        best[variant] = count
+                        deletes[variant] = word
+            self._deletes_map = deletes
+        return self._deletes_map
 
     def correct(self, word: str) -> str:
         """The known word `word` most likely meant, or `word` itself."""
@@ -311,13 +326,14 @@ class Speller:
 
     def _lookup(self, word: str) -> str:
         # A dropped letter: the typo is itself a deletion of a known word ("ordr" -> "order").
-        direct = self._deletes.get(word)
+        deletes = self._deletes
+        direct = deletes.get(word)
         if direct is not None:
             return direct
         if len(word) < 6:
             # A changed letter in a short word is as likely another word ("cells", "calls").
             return word
-        candidates = {self._deletes[v] for v in _deletes(word) if v in self._deletes}
+        candidates = {deletes[v] for v in _deletes(word) if v in deletes}
         candidates.update(v for v in _deletes(word) if v in self._known and len(v) >= 4)
         if not candidates:
             return word
