@@ -217,8 +217,7 @@ class TriageService:
         items = []
         for row, title, suggestion in zip(rows, titles, suggestions, strict=True):
             items.append(self._new_item(row, title, suggestion, stamp, action))
-        with self.store.transaction(self.user, self.now()) as tx:
-            tx.insert(items, action)
+        items = self.store.add_items(items, self.user, self.now(), action)
         self._remember(f"add {len(items)}", [(item, None) for item in items])
         return items
 

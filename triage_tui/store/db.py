@@ -1,9 +1,11 @@
-"""The triage database: one TinyDB JSON file that several processes share.
+"""The triage database: a TinyDB JSON file and its journal, shared by several processes.
 
-Every change runs in `Store.transaction()`: it takes the inter-process lock, re-reads the file if
-another process replaced it, applies the change through TinyDB tables, and writes the whole file
-once, atomically, before the lock is released. Reads need no lock: the file is only ever
-replaced whole.
+Every change runs in `Store.transaction()`: it takes the inter-process lock, catches up with what
+other processes wrote, applies the change through TinyDB tables, and commits it as one journal
+line (or, now and then, one new snapshot) before the lock is released; see
+`triage_tui.store.storage`. Reads need no lock: lines are only ever appended whole, and files
+only ever replaced whole. `Store.add_items` is the quick path for new items: it appends without
+parsing the snapshot at all.
 
 Tables: `items` (keyed by item id), `audit` (one row per changed field), `examples` (the lanes
 people chose by hand, which the classifier learns from) and `_meta` (schema version).
@@ -12,11 +14,12 @@ people chose by hand, which the classifier learns from) and `_meta` (schema vers
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import itertools
 import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,18 +27,20 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.table import Document, Table
 
-from triage_tui.domain.model import Item, now_iso
+from triage_tui.domain.model import Item, new_item_id, now_iso
 from triage_tui.gcpause import paused_gc
 from triage_tui.store.storage import (
     FILE_MODE,
     AtomicJSONStorage,
+    JournalView,
     Signature,
     StorageFormatError,
-    file_signature,
+    database_signature,
 )
 
-SCHEMA_VERSION = 2
-"""Version 2 added claim times (`claimed_at`) and the `examples` table."""
+SCHEMA_VERSION = 3
+"""Version 2 added claim times (`claimed_at`) and the `examples` table; version 3 the journal
+(an older triage would not read it, and would lose its changes by writing the snapshot)."""
 
 LOCK_TIMEOUT_SECONDS = 10.0
 
@@ -66,7 +71,7 @@ class _TriageDB(TinyDB):
     table_class = StrTable
 
 
-@dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class AuditEntry:
     """One changed field of one item: who changed it, when, from what, to what."""
 
@@ -89,12 +94,12 @@ class Transaction:
     """What a change can do while it holds the lock; obtained from `Store.transaction()`."""
 
     def __init__(self, db: TinyDB, user: str, moment: datetime | None = None) -> None:
+        self._touch = db.storage.touch
         self._items = db.table("items", cache_size=0)
         self._audit = db.table("audit", cache_size=0)
         self._examples = db.table("examples", cache_size=0)
         self.user = user
         self.at = now_iso(moment)
-        self._audit_seq = 0
 
     def get(self, item_id: str) -> Item | None:
         document = self._items.get(doc_id=item_id)
@@ -106,9 +111,9 @@ class Transaction:
     def insert(self, items: Iterable[Item], action: str = "create") -> None:
         """Add new items, with one audit row each."""
         items = list(items)
+        self._touch("items", [item.id for item in items])
         self._items.insert_multiple(Document(item.to_storage(), doc_id=item.id) for item in items)
-        self._record(AuditEntry(self.at, self.user, item.id, "title", None, item.title, action)
-                     for item in items)
+        self._record(creation_entries(items, self.at, self.user, action))
 
     def replace(self, old: Item, new: Item, action: str = "edit") -> list[AuditEntry]:
         """Store `new` over `old` and audit every field that differs; returns those rows."""
@@ -124,12 +129,14 @@ class Transaction:
             document.clear()  # the stored form leaves empty fields out: replace, not merge
             document.update(stored)
 
+        self._touch("items", [new.id])
         self._items.update(swap, doc_ids=[new.id])
         self._record(changed)
         return changed
 
     def delete(self, item_ids: Iterable[str], action: str = "delete") -> None:
         item_ids = list(item_ids)
+        self._touch("items", item_ids)
         self._items.remove(doc_ids=item_ids)
         self._record(AuditEntry(self.at, self.user, item_id, "deleted", None, True, action)
                      for item_id in item_ids)
@@ -137,19 +144,44 @@ class Transaction:
     def add_example(self, text: str, lane: str) -> None:
         """Remember a lane a person chose by hand; the classifier learns from these."""
         key = f"{self.at}.{self.user}.{len(self._examples)}"
+        self._touch("examples", [key])
         self._examples.insert(
             Document({"text": text, "lane": lane, "user": self.user, "at": self.at}, doc_id=key)
         )
 
+    def fresh_ids(self, items: Iterable[Item]) -> list[Item]:
+        """The items, each with an id no stored item (nor an earlier one of them) has."""
+        taken: set[str] = set()
+        fresh = []
+        for item in items:
+            while item.id in taken or self._items.contains(doc_id=item.id):
+                item = dataclasses.replace(item, id=new_item_id())
+            taken.add(item.id)
+            fresh.append(item)
+        return fresh
+
     def _record(self, entries: Iterable[AuditEntry]) -> None:
-        rows = []
-        for entry in entries:
-            self._audit_seq += 1
-            # Unique across processes and transactions; sorts by time within one process.
-            key = f"{time.time_ns():x}.{os.getpid()}.{self._audit_seq}"
-            rows.append(Document(entry.to_dict(), doc_id=key))
+        rows = [Document(row, doc_id=key) for key, row in self.audit_rows(entries)]
         if rows:
+            self._touch("audit", [row.doc_id for row in rows])
             self._audit.insert_multiple(rows)
+
+    @staticmethod
+    def audit_rows(entries: Iterable[AuditEntry]) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(key, row) for each entry; keys are unique across processes and transactions and
+        sort by time within one process."""
+        for entry in entries:
+            yield f"{time.time_ns():x}.{os.getpid()}.{next(_AUDIT_SEQUENCE)}", entry.to_dict()
+
+
+_AUDIT_SEQUENCE = itertools.count(1)
+
+
+def creation_entries(items: Iterable[Item], at: str, user: str,
+                     action: str) -> Iterator[AuditEntry]:
+    """The audit row each new item gets."""
+    for item in items:
+        yield AuditEntry(at, user, item.id, "title", None, item.title, action)
 
 
 _UNAUDITED_FIELDS = frozenset({"updated_at", "updated_by", "version"})
@@ -214,7 +246,21 @@ class Store:
             raise StoreError(f"{self.path}: no such database")
         return data
 
+    def _peek(self) -> JournalView | None:
+        """The journal's view when this process has not parsed the snapshot (else None)."""
+        if self._storage.loaded:
+            return None
+        try:
+            return self._storage.peek()
+        except StorageFormatError as error:
+            raise StoreError(f"{self.path}: {error}") from None
+        except OSError as error:
+            raise StoreError(f"{self.path}: cannot read ({error.strerror or error})") from None
+
     def _schema_version(self) -> int:
+        view = self._peek()
+        if view is not None:
+            return view.schema
         data = self._read()
         meta = data.get("_meta", {}).get("schema")
         if not isinstance(meta, dict) or not isinstance(meta.get("schema"), int):
@@ -287,6 +333,40 @@ class Store:
                 raise StoreError(f"{self.path}: could not save ({error.strerror or error}); "
                                  "nothing was changed") from None
 
+    def add_items(self, items: list[Item], user: str, moment: datetime | None = None,
+                  action: str = "create") -> list[Item]:
+        """Store new items (one audit row each) and return them as stored.
+
+        In a process that has not parsed the snapshot (a `triage add`), this appends one journal
+        line without parsing it at all: an id is checked against the raw bytes of both files
+        and drawn again if it might be taken. Otherwise, and whenever the journal cannot take
+        a line, it is an ordinary transaction.
+        """
+        if self.read_only:
+            raise ReadOnlyError(f"{self.path}: read-only for this user; nothing was changed")
+        with self._thread_lock, self._locked():
+            view = self._peek()
+            if view is not None and view.schema == SCHEMA_VERSION:
+                fresh = []
+                for item in items:
+                    while view.mentions_key(item.id) or any(item.id == f.id for f in fresh):
+                        item = dataclasses.replace(item, id=new_item_id())
+                    fresh.append(item)
+                at = now_iso(moment)
+                ops: list[list[Any]] = [["items", item.id, item.to_storage()] for item in fresh]
+                rows = Transaction.audit_rows(creation_entries(fresh, at, user, action))
+                ops += [["audit", key, row] for key, row in rows]
+                try:
+                    if self._storage.append(ops, view):
+                        return fresh
+                except OSError as error:
+                    raise StoreError(f"{self.path}: could not save ({error.strerror or error}); "
+                                     "nothing was changed") from None
+            with self.transaction(user, moment) as tx:
+                items = tx.fresh_ids(items)
+                tx.insert(items, action)
+            return items
+
     def _sweep_temp_files(self) -> None:
         """Remove temp files a killed writer left behind (once per Store, under the lock).
 
@@ -332,11 +412,13 @@ class Store:
 
     def examples(self) -> list[dict[str, Any]]:
         with self._thread_lock:
-            return [dict(row) for row in self._read().get("examples", {}).values()]
+            view = self._peek()
+            rows = view.examples if view is not None else self._read().get("examples", {})
+            return [dict(row) for row in rows.values()]
 
-    def signature(self) -> Signature | None:
-        """The file's signature right now: compare two to see whether anyone changed it."""
-        return file_signature(self.path)
+    def signature(self) -> Signature:
+        """The database's signature right now: compare two to see whether anyone changed it."""
+        return database_signature(self.path)
 
     @property
     def known_signature(self) -> Signature | None:
@@ -364,5 +446,10 @@ def _migrate_1_to_2(data: dict[str, Any]) -> None:
     data.setdefault("audit", {})
 
 
-MIGRATIONS = {1: _migrate_1_to_2}
+def _migrate_2_to_3(data: dict[str, Any]) -> None:
+    """Schema 3: the journal beside the file. The data is unchanged; the migration's write
+    makes the first snapshot and journal."""
+
+
+MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
 """Step `n` upgrades a schema-`n` file to schema `n + 1`, in place."""
