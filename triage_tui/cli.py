@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from triage_tui import __version__
 
@@ -28,13 +28,43 @@ class CliError(Exception):
     """Bad input: printed as one line, exit code 2."""
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, told the terminal width so it need not import shutil for it."""
+
+    def __init__(self, prog: str, **options: Any) -> None:
+        options.setdefault("width", terminal_width(80) - 2)
+        super().__init__(prog, **options)
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **options: Any) -> None:
+        options.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **options)
+
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(EXIT_BAD_INPUT, f"triage: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def terminal_width(default: int) -> int:
+    """Columns of the terminal on stdout (`$COLUMNS` first), else `default`."""
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.stdout.fileno()).columns
+    except (OSError, ValueError, AttributeError):
+        return default
+
+
+COMMANDS = ("add", "list", "done", "drop", "reopen", "claim", "release", "tag", "assign",
+            "classify", "import", "export", "log", "init-shared", "config", "review")
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or (`only`) the top level with just that command: argparse looks up
+    translations for every help text, which costs `triage add` several milliseconds."""
     parser = _Parser(
         prog="triage",
         description="Sort a small business inbox into task management (VA), operations "
@@ -47,7 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true",
                         help="open the app on a fresh temporary copy of the sample data")
     parser.add_argument("--version", action="version", version=f"triage {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands = _Commands(
+        parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser), only
+    )
 
     add = commands.add_parser("add", help="quick-add one item: triage add \"renew domain fri "
                               "~15m #admin\"")
@@ -121,9 +153,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Commands:
+    """Sub-commands as `build_parser` declares them, keeping only the one asked for."""
+
+    def __init__(self, subparsers: Any, only: str | None) -> None:
+        self._subparsers, self._only = subparsers, only
+
+    def add_parser(self, name: str, **options: Any) -> Any:
+        if self._only is None or name == self._only:
+            return self._subparsers.add_parser(name, **options)
+        return _Skipped()
+
+
+class _Skipped:
+    """A sub-command left out of this parse: its arguments go nowhere."""
+
+    def add_argument(self, *names: str, **options: Any) -> None:
+        return None
+
+
+def command_named(argv: Sequence[str]) -> str | None:
+    """The sub-command `argv` names, when it names a known one before any help option."""
+    takes_value = {"--db", "--user"}
+    words = iter(argv)
+    for word in words:
+        if word in takes_value:
+            next(words, None)
+        elif word.startswith("-"):
+            if word in ("-h", "--help", "--version"):
+                return None
+        else:
+            return word if word in COMMANDS else None
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `triage` command; returns the exit code."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(command_named(argv)).parse_args(argv)
     try:
         from triage_tui import commands
 

@@ -13,7 +13,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from triage_tui.cli import EXIT_BAD_INPUT, EXIT_OK, CliError, open_service, read_input
+from triage_tui.cli import (
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    CliError,
+    open_service,
+    read_input,
+    terminal_width,
+)
 
 if TYPE_CHECKING:
     from triage_tui.domain.model import Item
@@ -73,7 +80,7 @@ def format_table(items: list[Item], service: TriageService) -> str:
     if not items:
         return "No items.\n"
     today = service.now().date()
-    width = _terminal_width()
+    width = terminal_width(120)
     rows = [("ID", "LANE", "SUGGESTED", "DUE", "EST", "WHO", "TITLE")]
     for item in items:
         suggestion = ""
@@ -93,13 +100,6 @@ def format_table(items: list[Item], service: TriageService) -> str:
         title = row[6] if len(row[6]) <= room else row[6][: room - 1] + "…"
         lines.append(f"{head}  {title}".rstrip())
     return "\n".join(lines) + f"\n{len(items)} item{'s' if len(items) != 1 else ''}\n"
-
-
-def _terminal_width() -> int:
-    try:
-        return os.get_terminal_size(sys.stdout.fileno()).columns
-    except OSError:
-        return 120
 
 
 # -- changing --------------------------------------------------------------------------------

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
-from dateutil import tz
 from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
 
 from triage_tui.domain.model import parse_due
@@ -69,6 +68,14 @@ SHIFT_UNITS = {
 """Unit words accepted after `in N` to the `relativedelta` keyword they become."""
 
 
+def dateutil_tz():  # noqa: ANN201 - the module `dateutil.tz`
+    """`dateutil.tz`, imported on first use: it costs ~6 ms (ctypes, importlib.resources) and
+    `triage add` with no time of day never needs it."""
+    from dateutil import tz
+
+    return tz
+
+
 def local_zone(moment: datetime) -> tzinfo:
     """The zone whose wall clock `moment` is read on, with its daylight-saving rules if known.
 
@@ -77,6 +84,7 @@ def local_zone(moment: datetime) -> tzinfo:
     offset at that instant, the system zone (`tz.tzlocal()`) is used; a real zone is kept;
     any other fixed offset is kept as it is (it cannot follow DST).
     """
+    tz = dateutil_tz()
     zone = moment.tzinfo
     if zone is None:
         return tz.tzlocal()

@@ -31,9 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
-
-from dateutil import tz
+from datetime import date, datetime, time, timedelta
 
 from triage_tui.domain import dates
 from triage_tui.domain.model import MAX_TITLE_CHARS, clean_text
@@ -81,9 +79,6 @@ class QuickAdd:
 
 def parse_quick_add(text: str, now: datetime) -> QuickAdd:
     """Read one line of quick-add text. `now` is the user's aware local time. Never raises."""
-    # A fixed offset that is the system's own becomes the system zone, so "fri 9am" after a
-    # daylight-saving change gets that day's offset.
-    now = now.astimezone(dates.local_zone(now))
     problems: list[str] = []
     if len(text) > MAX_INPUT_CHARS:
         problems.append(f"the text is over {MAX_INPUT_CHARS} characters: only the start was read")
@@ -423,7 +418,7 @@ class _Scanner:
             if _ISO_DATETIME.fullmatch(word):
                 moment = _dateutil_parser().isoparse(word.upper())
                 if moment.tzinfo is None:
-                    moment = _attach_zone(moment, self.now.tzinfo)
+                    moment = _attach_zone(moment, self.now)
                 return _Part(1, _Moment(exact=moment))
         except (ValueError, OverflowError):
             pass
@@ -548,13 +543,16 @@ def _weekday_number(name: str) -> int | None:
     return None
 
 
-def _attach_zone(moment: datetime, zone: tzinfo | None) -> datetime:
-    """A naive wall-clock time in `zone`; a time in a spring-forward gap moves forward."""
-    return tz.resolve_imaginary(moment.replace(tzinfo=zone))
+def _attach_zone(moment: datetime, now: datetime) -> datetime:
+    """A naive wall-clock time in the zone of `now`; a time in a spring-forward gap moves
+    forward. A fixed offset that is the system's own stands for the system zone (see
+    `dates.local_zone`), so "fri 9am" after a daylight-saving change gets that day's offset;
+    the zone is only looked up here, when a time of day was given."""
+    return dates.dateutil_tz().resolve_imaginary(moment.replace(tzinfo=dates.local_zone(now)))
 
 
 def _resolve(moment: datetime) -> datetime:
-    return tz.resolve_imaginary(moment)
+    return dates.dateutil_tz().resolve_imaginary(moment)
 
 
 # ---------------------------------------------------------------- resolving conflicts
@@ -687,7 +685,7 @@ def _due_text(moments: list[_Moment], rule: str | None, now: datetime) -> str | 
     if exact is not None:
         return _iso(exact)
     if day is not None and clock is not None:
-        return _iso(_attach_zone(datetime.combine(day, clock), now.tzinfo))
+        return _iso(_attach_zone(datetime.combine(day, clock), now))
     if day is not None:
         return day.isoformat()
     if clock is not None:
@@ -700,9 +698,9 @@ def _due_text(moments: list[_Moment], rule: str | None, now: datetime) -> str | 
 
 def _time_alone(clock: time, rule: str | None, now: datetime) -> datetime:
     """Today at `clock`, or tomorrow when it has passed; with a repeat, its first time from then."""
-    moment = _attach_zone(datetime.combine(now.date(), clock), now.tzinfo)
+    moment = _attach_zone(datetime.combine(now.date(), clock), now)
     if moment < now.replace(second=0, microsecond=0):
-        moment = _attach_zone(datetime.combine(now.date() + timedelta(days=1), clock), now.tzinfo)
+        moment = _attach_zone(datetime.combine(now.date() + timedelta(days=1), clock), now)
     if rule is None:
         return moment
     found = first_occurrence(rule, moment)

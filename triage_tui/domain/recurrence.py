@@ -26,10 +26,9 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 
-from dateutil import tz
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
 
-from triage_tui.domain.dates import DAY_NAMES, MONTH_TITLES, local_zone
+from triage_tui.domain.dates import DAY_NAMES, MONTH_TITLES, dateutil_tz, local_zone
 from triage_tui.domain.model import parse_due
 
 MAX_OCCURRENCES = 1000
@@ -153,6 +152,7 @@ def rule_parts(rule: str) -> dict[str, str]:
 def _real_zone(value: object) -> tzinfo | None:
     """The tzinfo of `value` (or `value` itself) when it is a DST-aware zone, not a fixed offset."""
     zone = value if isinstance(value, tzinfo) else getattr(value, "tzinfo", None)
+    tz = dateutil_tz()
     if zone is None or isinstance(zone, timezone | tz.tzoffset | tz.tzutc):
         return None
     return zone
@@ -181,7 +181,7 @@ def _wall(moment: date | datetime, zone: tzinfo | None) -> datetime:
 
 def _localize(wall: datetime, zone: tzinfo) -> datetime:
     """Put the zone back on a wall-clock time; a time in a spring-forward gap moves forward."""
-    return tz.resolve_imaginary(wall.replace(tzinfo=zone))
+    return dateutil_tz().resolve_imaginary(wall.replace(tzinfo=zone))
 
 
 def _effective_rule(rule: str, start: datetime) -> rrule:

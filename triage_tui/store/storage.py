@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -392,6 +391,8 @@ def write_atomically(path: Path, payload: bytes, like: Path | None = None) -> No
 
     The new file keeps the mode of the file it replaces (or of `like`), or is group-writable.
     """
+    import tempfile  # only compactions write whole files: `triage add` never loads it
+
     handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as temp:
