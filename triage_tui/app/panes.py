@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.widgets import Static
 
@@ -27,8 +28,14 @@ class DetailPane(VerticalScroll, can_focus=True):
     def compose(self):
         yield Static(id="detail-body", markup=False)
 
+    def on_mount(self) -> None:
+        self.item = self.item  # shows what was set before the body existed
+
     def watch_item(self, item: Item | None) -> None:
-        body = self.query_one("#detail-body", Static)
+        try:
+            body = self.query_one("#detail-body", Static)
+        except NoMatches:
+            return  # set before compose: `on_mount` shows it
         if item is None:
             body.update(Content.styled("Nothing selected. Move with j/k, or add with n.",
                                        "$text-muted"))
@@ -48,8 +55,14 @@ class WorkloadPane(VerticalScroll, can_focus=True):
     def compose(self):
         yield Static(id="workload-body", markup=False)
 
+    def on_mount(self) -> None:
+        self.loads = self.loads  # shows what was set before the body existed
+
     def watch_loads(self, loads: dict[str, RoleLoad] | None) -> None:
-        body = self.query_one("#workload-body", Static)
+        try:
+            body = self.query_one("#workload-body", Static)
+        except NoMatches:
+            return  # set before compose: `on_mount` shows it
         if loads is None:
             body.update(Content.styled("Loading…", "$text-muted"))
             return
