@@ -111,13 +111,10 @@ def test_the_lock_file_is_group_writable_whatever_the_umask(tmp_path: Path) -> N
 def test_nested_stores_on_one_file_say_what_happened(tmp_path: Path) -> None:
     db = tmp_path / "queue.json"
     outer, inner = Store(db).open(), Store(db).open()
-    before = None
     with outer.transaction("ines") as tx:
         tx.insert([Item(id="aaaa0001", title="Renew the shop domain")])
-        before = db.read_bytes()
         with pytest.raises(StoreError) as caught, inner.transaction("ines"):
             pass
     message = str(caught.value)
     assert "already under way in this thread" in message and "another" not in message
-    assert db.read_bytes() != before, "the outer change still landed"
-    assert [item.id for item in Store(db).open().items()] == ["aaaa0001"]
+    assert [item.id for item in Store(db).open().items()] == ["aaaa0001"], "the outer landed"

@@ -459,7 +459,8 @@ def test_a_user_who_cannot_write_gets_a_read_only_app_and_changes_nothing(
     queue.mkdir(mode=0o755)
     db = queue / "queue.json"
     (target,) = seed(db, ["send the invoices"])
-    db.chmod(0o644)  # root's file in root's 0755 folder: readable, not writable
+    for path in (db, Path(f"{db}.journal")):
+        path.chmod(0o644)  # root's files in root's 0755 folder: readable, not writable
     control = world_folder / "control"
     control.mkdir()
     control.chmod(0o777)
@@ -523,6 +524,7 @@ def test_init_shared_lets_every_member_of_the_group_write(
     assert done.stdout.splitlines() == [
         f"created folder {folder} (group {group}, setgid, group read/write)",
         f"database {db} (mode 660, schema ready)",
+        f"journal {db}.journal (mode 660)",
         f"lock {db}.lock (mode 660)",
         f"each person runs: triage --db {db}",
     ]
@@ -542,7 +544,7 @@ def test_init_shared_lets_every_member_of_the_group_write(
     stat = folder.stat()
     assert stat.st_mode & 0o2000, "the folder is setgid"
     assert stat.st_gid == gid and stat.st_mode & 0o070 == 0o070
-    for path in (db, Path(f"{db}.lock")):
+    for path in (db, Path(f"{db}.journal"), Path(f"{db}.lock")):
         info = path.stat()
         assert info.st_gid == gid, path
         assert info.st_mode & 0o777 == 0o660, f"{path}: {oct(info.st_mode)}"

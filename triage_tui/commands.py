@@ -275,7 +275,8 @@ def _short_value(value: object, limit: int = 40) -> str:
 
 # -- shared queue ----------------------------------------------------------------------------
 def cmd_init_shared(args: argparse.Namespace) -> int:
-    """Create a database, its folder and its lock so that a whole Unix group can share them."""
+    """Create a database (snapshot and journal), its folder and its lock so that a whole Unix
+    group can share them."""
     import grp
     import stat
 
@@ -302,7 +303,7 @@ def cmd_init_shared(args: argparse.Namespace) -> int:
     try:
         store = Store(path).open(create=True)
         store.lock_path.touch(exist_ok=True)
-        for file in (path, store.lock_path):
+        for file in (path, store.journal_path, store.lock_path):
             if gid != -1:
                 os.chown(file, -1, gid)
             os.chmod(file, 0o660)
@@ -314,6 +315,7 @@ def cmd_init_shared(args: argparse.Namespace) -> int:
     print(f"{'created' if created_folder else 'prepared'} folder {folder} "
           f"(group {group_name}, setgid, group read/write)")
     print(f"database {path} (mode 660, schema ready)")
+    print(f"journal {store.journal_path} (mode 660)")
     print(f"lock {store.lock_path} (mode 660)")
     print(f"each person runs: triage --db {path}")
     return EXIT_OK

@@ -194,6 +194,7 @@ class Store:
         self.path = Path(path).expanduser()
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         self._storage = AtomicJSONStorage(self.path)
+        self.journal_path = self._storage.journal_path
         self._lock = None  # an InterProcessLock, made on the first change
         self._db = _TriageDB(storage=lambda: self._storage)
         self._items_cache: tuple[Signature | None, list[Item]] | None = None
@@ -225,7 +226,8 @@ class Store:
     def _can_write(self) -> bool:
         folder = self.path.parent
         if self.path.exists():
-            return os.access(self.path, os.W_OK) and os.access(folder, os.W_OK)
+            journal_ok = not self.journal_path.exists() or os.access(self.journal_path, os.W_OK)
+            return journal_ok and os.access(self.path, os.W_OK) and os.access(folder, os.W_OK)
         while not folder.exists() and folder != folder.parent:
             folder = folder.parent  # `_create` makes the missing folders
         return os.access(folder, os.W_OK)
@@ -241,7 +243,8 @@ class Store:
         except StorageFormatError as error:
             raise StoreError(f"{self.path}: {error}") from None
         except OSError as error:
-            raise StoreError(f"{self.path}: cannot read ({error.strerror or error})") from None
+            raise StoreError(f"{error.filename or self.path}: cannot read "
+                             f"({error.strerror or error})") from None
         if data is None:
             raise StoreError(f"{self.path}: no such database")
         return data
@@ -255,7 +258,8 @@ class Store:
         except StorageFormatError as error:
             raise StoreError(f"{self.path}: {error}") from None
         except OSError as error:
-            raise StoreError(f"{self.path}: cannot read ({error.strerror or error})") from None
+            raise StoreError(f"{error.filename or self.path}: cannot read "
+                             f"({error.strerror or error})") from None
 
     def _schema_version(self) -> int:
         view = self._peek()

@@ -389,7 +389,8 @@ def _apply(data: dict[str, Any], ops: list[list[Any]]) -> None:
 def write_atomically(path: Path, payload: bytes, like: Path | None = None) -> None:
     """Write `payload` to `path` so that any reader sees the old bytes or the new ones.
 
-    The new file keeps the mode of the file it replaces (or of `like`), or is group-writable.
+    The new file takes the mode of `like` (the journal follows its snapshot's), else of the
+    file it replaces, else is group-writable.
     """
     import tempfile  # only compactions write whole files: `triage add` never loads it
 
@@ -410,7 +411,7 @@ def write_atomically(path: Path, payload: bytes, like: Path | None = None) -> No
 
 def _keep_group_access(fileno: int, path: Path, like: Path | None) -> None:
     """Give the new file the old one's mode (or group-writable), since mkstemp makes it 0600."""
-    for source in (path, like):
+    for source in (like, path):
         if source is None:
             continue
         try:
