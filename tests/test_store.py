@@ -17,6 +17,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from journal_support import both_files, journal_of, parse_database, stamp
 
 from triage_tui.domain.model import Item, Suggestion, now_iso
 from triage_tui.store import db as db_module
@@ -55,11 +56,20 @@ def store(tmp_db: Path) -> Iterator[Store]:
 
 
 # -- creating and reopening -----------------------------------------------------------------
-def test_create_writes_schema_2_and_empty_tables(tmp_db: Path) -> None:
+def test_create_writes_a_schema_3_snapshot_and_its_journal(tmp_db: Path) -> None:
     Store(tmp_db).open()
-    data = json.loads(tmp_db.read_text())
-    assert data["_meta"]["schema"]["schema"] == SCHEMA_VERSION == 2
+    raw = tmp_db.read_bytes()
+    data = json.loads(raw)
+    assert data["_meta"]["schema"]["schema"] == SCHEMA_VERSION == 3
     assert data["items"] == {} and data["audit"] == {} and data["examples"] == {}
+    # The journal is a header only, naming these exact snapshot bytes.
+    lines = journal_of(tmp_db).read_bytes().splitlines(keepends=True)
+    assert len(lines) == 1 and lines[0].endswith(b"\n")
+    assert json.loads(lines[0]) == {"journal": 1, "schema": 3, "snapshot": stamp(raw),
+                                    "examples": {}}
+    assert sorted(p.name for p in tmp_db.parent.iterdir()) == [
+        "queue.json", "queue.json.journal", "queue.json.lock"
+    ]
 
 
 def test_open_without_create_names_the_missing_file(tmp_db: Path) -> None:
@@ -169,19 +179,43 @@ def test_an_error_inside_a_transaction_writes_nothing(store: Store, tmp_db: Path
     assert len(store.audit()) == 1
 
 
-def test_one_transaction_is_one_file_write(store: Store, monkeypatch) -> None:
-    writes = []
-    real = storage_module.write_atomically
-    monkeypatch.setattr(storage_module, "write_atomically",
-                        lambda path, payload: (writes.append(len(payload)), real(path, payload)))
+def _many_changes(store: Store, prefix: str) -> None:
     with store.transaction("alice", MOMENT) as tx:
-        tx.insert([make_item(f"ffff{n:04}") for n in range(5)])
+        tx.insert([make_item(f"{prefix}{n:04}") for n in range(5)])
         for n in range(5):
-            current = tx.get(f"ffff{n:04}")
+            current = tx.get(f"{prefix}{n:04}")
             tx.replace(current, dataclasses.replace(current, lane="task"))
         tx.add_example("Send the March invoices", "task")
-    assert len(writes) == 1
+
+
+def test_one_transaction_is_one_journal_line(store: Store, tmp_db: Path, monkeypatch) -> None:
+    writes = []
+    real = storage_module.write_atomically
+    monkeypatch.setattr(storage_module, "write_atomically", lambda path, payload, **kw: (
+        writes.append(Path(path).name), real(path, payload, **kw)))
+    snapshot, journal = both_files(tmp_db)
+    _many_changes(store, "ffff")
+    assert writes == [], "an ordinary change rewrites no file"
+    assert tmp_db.read_bytes() == snapshot
+    after = journal_of(tmp_db).read_bytes()
+    assert after.startswith(journal) and after.endswith(b"\n")
+    added = after[len(journal):].splitlines()
+    assert len(added) == 1, "the whole transaction is one line"
+    ops = json.loads(added[0])["ops"]
+    # Each changed document once, as it stands at the end of the transaction.
+    assert sorted((table, document["lane"]) for table, _, document in ops
+                  if table == "items") == [("items", "task")] * 5
+    assert sorted(table for table, _, _ in ops) == ["audit"] * 10 + ["examples"] + ["items"] * 5
     assert len(store.items()) == 5 and len(store.audit()) == 10 and len(store.examples()) == 1
+
+    # A change that compacts writes the snapshot, then the journal: one write of each.
+    monkeypatch.setattr(storage_module, "JOURNAL_LIMIT", 0)
+    _many_changes(store, "gggg")
+    assert writes == ["queue.json", "queue.json.journal"]
+    parsed = parse_database(tmp_db)
+    assert not parsed.stale and parsed.changes == [] and parsed.data == parsed.snapshot
+    again = Store(tmp_db).open()
+    assert len(again.items()) == 10 and len(again.audit()) == 20 and len(again.examples()) == 2
 
 
 def test_examples_are_stored_with_who_and_when(store: Store) -> None:
@@ -361,17 +395,29 @@ def test_file_corrupted_after_opening_is_not_overwritten(kind, tmp_db: Path, tmp
             store.items()
 
 
-def test_file_upgraded_by_a_newer_triage_while_open_is_not_written(tmp_db: Path) -> None:
+@pytest.mark.parametrize("newer_writes", ["snapshot", "snapshot and journal"])
+def test_file_upgraded_by_a_newer_triage_while_open_is_not_written(tmp_db: Path,
+                                                                   newer_writes: str) -> None:
     store = Store(tmp_db).open()
     with store.transaction("alice", MOMENT) as tx:
         tx.insert([make_item("jjjj0002")])
-    data = json.loads(tmp_db.read_bytes())
-    data["_meta"]["schema"]["schema"] = 3
+    peeked = Store(tmp_db).open()  # opened (schema checked) but nothing parsed yet
+    # A newer triage compacts into a schema 4 snapshot: it may or may not get to its journal.
+    data = parse_database(tmp_db).data
+    data["_meta"]["schema"]["schema"] = 4
     raw = write_json(tmp_db, data)
-    with pytest.raises(StoreError) as caught, store.transaction("alice", MOMENT) as tx:
-        tx.insert([make_item("jjjj0003")])
-    assert str(tmp_db) in one_line(caught.value) and "schema 3" in str(caught.value)
-    assert tmp_db.read_bytes() == raw
+    if newer_writes == "snapshot and journal":
+        header = {"journal": 1, "schema": 4, "snapshot": stamp(raw), "examples": {}}
+        journal_of(tmp_db).write_bytes(json.dumps(header).encode() + b"\n")
+    before = folder_snapshot(tmp_db.parent)
+    for who in (store, peeked):
+        with pytest.raises(StoreError) as caught, who.transaction("alice", MOMENT) as tx:
+            tx.insert([make_item("jjjj0003")])
+        assert str(tmp_db) in one_line(caught.value) and "schema 4" in str(caught.value)
+        with pytest.raises(StoreError) as caught:  # the quick path for new items too
+            who.add_items([make_item("jjjj0004")], "alice", MOMENT)
+        assert str(tmp_db) in one_line(caught.value) and "schema 4" in str(caught.value)
+    assert folder_snapshot(tmp_db.parent) == before, "neither file was written"
 
 
 def test_a_directory_at_the_path_is_refused(tmp_db: Path) -> None:
@@ -445,6 +491,7 @@ except StoreError as error:
 else:
     out["read_only"] = store.read_only
     out["ids"] = [item.id for item in store.items()]
+    out["titles"] = [item.title for item in store.items()]
     try:
         with store.transaction("nobody") as tx:
             tx.insert([Item(id="zzzz9999", title="should not land")])
@@ -481,26 +528,38 @@ needs_root_and_setpriv = pytest.mark.skipif(
 
 
 @needs_root_and_setpriv
-@pytest.mark.parametrize("case", ["read-only file", "read-only folder", "unreadable file"])
+@pytest.mark.parametrize("case", ["read-only file", "read-only folder", "unreadable file",
+                                  "unreadable journal"])
 def test_another_user_without_write_access(case: str, shared_folder: Path) -> None:
     path = shared_folder / "queue.json"
     store = Store(path).open()
     with store.transaction("alice", MOMENT) as tx:
         tx.insert([make_item("mmmm0001")])
+    with store.transaction("alice", MOMENT) as tx:  # a journaled change, not in the snapshot
+        tx.replace(tx.get("mmmm0001"), make_item("mmmm0001", title="Edited after"))
+    journal = journal_of(path)
+    # The database is two files: permissions are given to both, as an admin sharing it would.
     if case == "read-only file":
         path.chmod(0o644)
+        journal.chmod(0o644)
         shared_folder.chmod(0o777)
     elif case == "read-only folder":
-        path.chmod(0o666)  # the file is writable, but no temp file can be made beside it
+        path.chmod(0o666)  # the files are writable, but no temp file can be made beside them
+        journal.chmod(0o666)
+    elif case == "unreadable journal":
+        path.chmod(0o644)
+        journal.chmod(0o600)
     else:
         path.chmod(0o000)
+        journal.chmod(0o000)
     before = folder_snapshot(shared_folder)
     out = run_as_nobody(path)
-    if case == "unreadable file":
-        assert str(path) in out["open_error"] and "\n" not in out["open_error"]
+    if case in ("unreadable file", "unreadable journal"):
+        unreadable = journal if case == "unreadable journal" else path
+        assert out["open_error"].startswith(f"{unreadable}: ") and "\n" not in out["open_error"]
     else:
         assert out["read_only"] is True
-        assert out["ids"] == ["mmmm0001"]
+        assert out["ids"] == ["mmmm0001"] and out["titles"] == ["Edited after"]
         assert str(path) in out["write_error"] and "read-only" in out["write_error"]
     assert folder_snapshot(shared_folder) == before
 
@@ -510,16 +569,42 @@ def _disk_full(*args, **kwargs):
     raise OSError(errno.ENOSPC, "No space left on device")
 
 
-@pytest.mark.parametrize("target", ["replace", "fsync", "dumps"])
-def test_a_failed_write_leaves_the_file_as_it_was(target, store, tmp_db, monkeypatch) -> None:
+def _fail_on_the_journal(real):
+    def replace(source, target, *args, **kwargs):
+        if str(target).endswith(".journal"):
+            _disk_full()
+        return real(source, target, *args, **kwargs)
+
+    return replace
+
+
+# Where a change can fail: while appending its line, or while compacting (snapshot, then journal).
+FAILURES = {
+    "append: fsync": ("append", "os.fsync"),
+    "append: encode": ("append", "orjson.dumps"),
+    "compact: snapshot fsync": ("compact", "os.fsync"),
+    "compact: snapshot replace": ("compact", "os.replace"),
+    "compact: journal replace": ("compact", "os.replace journal"),
+    "compact: encode": ("compact", "orjson.dumps"),
+}
+
+
+@pytest.mark.parametrize("failure", FAILURES)
+def test_a_failed_write_leaves_both_files_as_they_were(failure, store, tmp_db, monkeypatch) -> None:
+    way, target = FAILURES[failure]
     with store.transaction("alice", MOMENT) as tx:
         tx.insert([make_item("nnnn0001")])
     before = folder_snapshot(tmp_db.parent)
+    assert set(before) == {"queue.json", "queue.json.journal"}
     with monkeypatch.context() as patch:
-        if target == "replace":
-            patch.setattr(storage_module.os, "replace", _disk_full)
-        elif target == "fsync":
+        if way == "compact":
+            patch.setattr(storage_module, "JOURNAL_LIMIT", 0)  # this change must compact
+        if target == "os.fsync":
             patch.setattr(storage_module.os, "fsync", _disk_full)
+        elif target == "os.replace":
+            patch.setattr(storage_module.os, "replace", _disk_full)
+        elif target == "os.replace journal":
+            patch.setattr(storage_module.os, "replace", _fail_on_the_journal(os.replace))
         else:
             patch.setattr(orjson, "dumps", _disk_full)
         with pytest.raises(StoreError) as caught, store.transaction("bob", MOMENT) as tx:
@@ -528,8 +613,8 @@ def test_a_failed_write_leaves_the_file_as_it_was(target, store, tmp_db, monkeyp
             tx.insert([make_item("nnnn0002")])
         message = one_line(caught.value)
         assert str(tmp_db) in message and "nothing was changed" in message
-    assert folder_snapshot(tmp_db.parent) == before, "no temp file left, no byte changed"
-    # The next read shows the file, not the change that failed.
+    assert folder_snapshot(tmp_db.parent) == before, "no temp file left, no byte of either changed"
+    # The next read shows the files, not the change that failed.
     assert [(item.id, item.title) for item in store.items()] == [
         ("nnnn0001", "Send the March invoices")
     ]

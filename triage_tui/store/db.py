@@ -125,12 +125,15 @@ class Transaction:
         ]
         stored = new.to_storage()
 
-        def swap(document: dict[str, Any]) -> None:
-            document.clear()  # the stored form leaves empty fields out: replace, not merge
-            document.update(stored)
+        def put(table: dict[str, Any]) -> None:
+            if new.id not in table:
+                raise KeyError(new.id)
+            # A new document object, not the old one changed in place: `Store.items` knows an
+            # unchanged item by its document's identity.
+            table[new.id] = stored
 
         self._touch("items", [new.id])
-        self._items.update(swap, doc_ids=[new.id])
+        self._items._update_table(put)
         self._record(changed)
         return changed
 
@@ -198,6 +201,7 @@ class Store:
         self._lock = None  # an InterProcessLock, made on the first change
         self._db = _TriageDB(storage=lambda: self._storage)
         self._items_cache: tuple[Signature | None, list[Item]] | None = None
+        self._documents: dict[str, tuple[dict[str, Any], Item]] = {}
         self.read_only = False
         self._swept = False
         # The app saves from a worker thread while the UI thread reads: one thread at a time.
@@ -392,10 +396,19 @@ class Store:
             data = self._read()
             signature = self._storage.signature
             if self._items_cache is None or self._items_cache[0] != signature:
-                table = data.get("items", {})
+                # Documents are replaced, never changed in place (journal lines and `replace`
+                # put new objects), so an item whose document is the same object is unchanged:
+                # after another process's change only the documents it touched are read again.
+                known = self._documents
+                documents: dict[str, tuple[dict[str, Any], Item]] = {}
                 with paused_gc(freeze=True):
-                    items = [Item.from_dict(doc) for doc in table.values()]
-                self._items_cache = (signature, items)
+                    for key, doc in data.get("items", {}).items():
+                        seen = known.get(key)
+                        item = seen[1] if seen is not None and seen[0] is doc else (
+                            Item.from_dict(doc))
+                        documents[key] = (doc, item)
+                self._documents = documents
+                self._items_cache = (signature, [item for _, item in documents.values()])
             return list(self._items_cache[1])
 
     def get(self, item_id: str) -> Item | None:
