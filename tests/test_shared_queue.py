@@ -185,7 +185,7 @@ def test_two_apps_and_five_writers_lose_nothing_and_the_apps_end_equal_to_the_fi
     tmp_db: Path, tmp_path: Path, processes: Processes
 ) -> None:
     shared = seed(tmp_db, [f"shared {n}: book the venue" for n in range(SHARED_ITEMS)])
-    audit_before = Store(tmp_db).audit_count()
+    audit_before = Store(tmp_db).audit_mark()
     control = tmp_path / "control"
     control.mkdir()
     # alice is mid-way through something: a filter typed, two rows selected, the cursor on a third.
@@ -230,7 +230,7 @@ def test_two_apps_and_five_writers_lose_nothing_and_the_apps_end_equal_to_the_fi
     assert set(stored) == set(shared) | set(added)
     assert {item_id: item.version for item_id, item in stored.items()} == {
         item_id: 1 + made[item_id] for item_id in stored}
-    rows = Store(tmp_db).audit(audit_before)
+    rows = Store(tmp_db).audit_after(audit_before)
     key_field = {"add": ("create", "title"), "assign": ("assign", "assignee"),
                  "tag": ("tag", "lane"), "claim": ("claim", "claimed_by"),
                  "done": ("done", "status")}

@@ -113,7 +113,7 @@ class MainScreen(Screen):
 
         def __init__(
             self, items: list[Item], rows: dict[str, InboxRow], order: list[Item],
-            signature: object, external: bool, audit_count: int, sort_index: int,
+            signature: object, external: bool, audit_mark: str | None, sort_index: int,
         ) -> None:
             super().__init__()
             self.items = items
@@ -121,7 +121,7 @@ class MainScreen(Screen):
             self.order = order
             self.signature = signature
             self.external = external
-            self.audit_count = audit_count
+            self.audit_mark = audit_mark
             self.sort_index = sort_index
 
     def __init__(self, service: TriageService) -> None:
@@ -136,7 +136,7 @@ class MainScreen(Screen):
         self._loading = False
         self._loaded_once = False
         self._pending: _Pending | None = None
-        self._history_mark = 0
+        self._history_mark: str | None = None
         self._resuggest_timer: Timer | None = None
         self._claims_checked_at = 0.0
 
@@ -204,7 +204,7 @@ class MainScreen(Screen):
         """Read, build rows and sort; rows of unchanged items are reused."""
         items = self.service.items()
         signature = self.service.store.known_signature
-        audit_count = self.service.store.audit_count()
+        audit_mark = self.service.store.audit_mark()
         today = self.service.now().date()
         open_items = [item for item in items if item.status == "open"]
         rows = {}
@@ -219,7 +219,7 @@ class MainScreen(Screen):
                     row = inbox_row(item, self.service, today)
                 rows[item.id] = row
         sort_items(open_items, sort_index)
-        return self.ItemsLoaded(items, rows, open_items, signature, external, audit_count,
+        return self.ItemsLoaded(items, rows, open_items, signature, external, audit_mark,
                                 sort_index)
 
     def on_main_screen_items_loaded(self, message: ItemsLoaded) -> None:
@@ -240,7 +240,7 @@ class MainScreen(Screen):
         if message.external and self._loaded_once:
             self._announce_others()
         self._loaded_once = True
-        self._history_mark = message.audit_count
+        self._history_mark = message.audit_mark
 
     def _merge_order(self, sorted_ids: list[str]) -> list[str]:
         """The current order without closed items, new items placed by their sorted neighbour.
@@ -289,7 +289,7 @@ class MainScreen(Screen):
 
     def _announce_others(self) -> None:
         """A quiet summary of what other people just did ("alice tagged 3 items")."""
-        rows = self.service.store.audit(self._history_mark)
+        rows = self.service.store.audit_after(self._history_mark)
         done: Counter[tuple[str, str]] = Counter()
         seen: set[tuple[str, str, str]] = set()
         for row in rows:

@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 from tinydb import TinyDB
 from tinydb.table import Document, Table
 
@@ -43,6 +44,10 @@ SCHEMA_VERSION = 3
 (an older triage would not read it, and would lose its changes by writing the snapshot)."""
 
 LOCK_TIMEOUT_SECONDS = 10.0
+
+AUDIT_KEEP = 5_000
+"""Audit rows the snapshot keeps; older ones move to the history file when a compaction finds
+over a fifth more, so the database stays the same size however long it is used."""
 
 
 class StoreError(Exception):
@@ -197,7 +202,9 @@ class Store:
         self.path = Path(path).expanduser()
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         self._storage = AtomicJSONStorage(self.path)
+        self._storage.before_compaction = self._archive_old_audit
         self.journal_path = self._storage.journal_path
+        self.history_path = self.path.with_name(self.path.name + ".history")
         self._lock = None  # an InterProcessLock, made on the first change
         self._db = _TriageDB(storage=lambda: self._storage)
         self._items_cache: tuple[Signature | None, list[Item]] | None = None
@@ -416,16 +423,73 @@ class Store:
             document = self._read().get("items", {}).get(item_id)
             return Item.from_dict(document) if document is not None else None
 
-    def audit(self, start: int = 0) -> list[AuditEntry]:
-        """Audit rows in the order they were written, from the `start`-th on."""
+    def audit(self) -> list[AuditEntry]:
+        """Every audit row, oldest first: the history file's, then the database's."""
         with self._thread_lock:
-            rows = list(self._read().get("audit", {}).values())[start:]
-        return [AuditEntry(**{k: row.get(k) for k in _AUDIT_KEYS}) for row in rows]
+            table = self._read().get("audit", {})
+            # A row archived by a compaction that then failed is archived again by the next:
+            # each key counts once, and the database's copy wins.
+            seen = set(table)
+            rows = []
+            for key, row in self._archived_audit():
+                if key not in seen:
+                    seen.add(key)
+                    rows.append(row)
+            rows += table.values()
+        return [_audit_entry(row) for row in rows]
 
-    def audit_count(self) -> int:
-        """How many audit rows there are; a later `audit(start=count)` gives only newer ones."""
+    def audit_mark(self) -> str | None:
+        """A mark for `audit_after`: the newest audit row now."""
         with self._thread_lock:
-            return len(self._read().get("audit", {}))
+            return next(reversed(self._read().get("audit", {})), None)
+
+    def audit_after(self, mark: str | None) -> list[AuditEntry]:
+        """The audit rows written after `mark` (all the database holds when it is gone, since
+        only the oldest rows ever move to the history file)."""
+        with self._thread_lock:
+            table = self._read().get("audit", {})
+            keys = list(table)
+            start = keys.index(mark) + 1 if mark in table else 0
+            return [_audit_entry(table[key]) for key in keys[start:]]
+
+    def _archived_audit(self) -> list[tuple[str, dict[str, Any]]]:
+        """(key, row) from the history file. A line a killed writer cut short is skipped: its
+        rows were still in the database, and were written again whole by the next compaction."""
+        try:
+            raw = self.history_path.read_bytes()
+        except FileNotFoundError:
+            return []
+        except OSError as error:
+            raise StoreError(f"{self.history_path}: cannot read "
+                             f"({error.strerror or error})") from None
+        rows = []
+        for line in raw.splitlines():
+            try:
+                row = orjson.loads(line)
+                rows.append((str(row.pop("key")), row))
+            except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
+                continue
+        return rows
+
+    def _archive_old_audit(self, data: dict[str, Any]) -> None:
+        """Move the oldest audit rows past `AUDIT_KEEP` to the history file (appended and
+        fsynced before the snapshot without them is written, under the lock)."""
+        audit = data.get("audit") or {}
+        extra = len(audit) - AUDIT_KEEP
+        if extra <= AUDIT_KEEP // 5:
+            return
+        keys = list(itertools.islice(audit, extra))
+        payload = b"".join(orjson.dumps({"key": key, **audit[key]}) + b"\n" for key in keys)
+        descriptor = os.open(self.history_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
+        try:
+            with contextlib.suppress(OSError):
+                os.fchmod(descriptor, os.stat(self.path).st_mode & 0o777)
+            os.write(descriptor, b"\n" + payload)  # a leading newline ends any cut-short line
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        for key in keys:
+            del audit[key]
 
     def examples(self) -> list[dict[str, Any]]:
         with self._thread_lock:
@@ -451,6 +515,10 @@ class Store:
 
 
 _AUDIT_KEYS = ("at", "user", "item_id", "field", "old", "new", "action")
+
+
+def _audit_entry(row: dict[str, Any]) -> AuditEntry:
+    return AuditEntry(**{key: row.get(key) for key in _AUDIT_KEYS})
 
 
 def _migrate_1_to_2(data: dict[str, Any]) -> None:

@@ -32,7 +32,7 @@ from __future__ import annotations
 import contextlib
 import os
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -124,6 +124,8 @@ class AtomicJSONStorage(Storage):
         self._touched: dict[tuple[str, str], None] = {}
         self._untracked = False
         self._peeked: tuple[Signature, JournalView | None] | None = None
+        self.before_compaction: Callable[[dict[str, Any]], None] | None = None
+        """Called with the data (under the lock) before a new snapshot is written."""
 
     @property
     def loaded(self) -> bool:
@@ -328,6 +330,8 @@ class AtomicJSONStorage(Storage):
 
     def _compact(self) -> None:
         data = self._data or {}
+        if self.before_compaction is not None:
+            self.before_compaction(data)
         raw = orjson.dumps(data)
         write_atomically(self.path, raw)
         stamp = snapshot_stamp(raw)
