@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 WRITERS = 4
 CHANGES = 100
 INSERT_EVERY = 10
-JOURNAL_LIMIT = 64 * 1024
+JOURNAL_LIMIT = 256 * 1024
 """The writers' journal limit: small enough that they compact every few dozen changes."""
 
 # Each writer bumps its own item and the shared one in one service change, and every
@@ -65,6 +65,7 @@ from triage_tui.store.db import Store
 path, go, stop = sys.argv[1], sys.argv[2], sys.argv[3]
 store = Store(path).open(create=False)
 raced = 0
+snapshots = set()
 def raw_state():
     global raced
     while True:
@@ -78,6 +79,7 @@ def raw_state():
         if header["snapshot"] != {"size": len(raw), "crc32": zlib.crc32(raw)}:
             raced += 1
             continue
+        snapshots.add(header["snapshot"]["crc32"])
         for line in lines[1:]:
             for table, key, document in json.loads(line)["ops"]:
                 if document is None:
@@ -106,6 +108,7 @@ while not os.path.exists(stop):
         errors += 1
         first_error = first_error or repr(error)
 print(json.dumps({"reads": reads, "errors": errors, "backwards": backwards, "raced": raced,
+                  "snapshots": len(snapshots),
                   "distinct": len(seen), "first_error": first_error}))
 """
 
@@ -159,6 +162,7 @@ def test_four_writers_lose_nothing_while_a_reader_never_sees_a_torn_file(tmp_db:
     assert report["errors"] == 0, report["first_error"]
     assert report["reads"] > 0 and report["backwards"] == 0
     assert report["distinct"] >= 2, "the reader should have seen the counter move"
+    assert report["snapshots"] >= 2, "the reader should have read across a compaction"
 
     # The tests' own stdlib parser: both files are plain valid JSON, every journal line whole.
     parsed = parse_database(tmp_db)
@@ -194,10 +198,13 @@ def test_four_writers_lose_nothing_while_a_reader_never_sees_a_torn_file(tmp_db:
     assert not list(tmp_db.parent.glob(".queue.json.*.tmp"))
 
 
-# Rewrites a large file in a loop; prints each generation after its change is on disk.
+# Changes a large database in a loop, appending and (every few dozen changes) compacting, that
+# is rewriting the large snapshot; prints each generation after its change is on disk.
 KILL_WRITER = r"""
 import dataclasses, sys
+from triage_tui.store import storage
 from triage_tui.store.db import Store
+storage.JOURNAL_LIMIT = int(sys.argv[3])
 store = Store(sys.argv[1]).open(create=False)
 generation = int(sys.argv[2])
 print("ready", flush=True)
@@ -212,14 +219,19 @@ while True:
 """
 
 FILLER = 3000
+KILL_JOURNAL_LIMIT = 16 * 1024
+"""About 15 changes a journal: the writer is often killed while it rewrites the snapshot."""
 
 
 def read_generation(path: Path) -> int:
-    data = orjson.loads(path.read_bytes())  # raises if the file is torn
-    items = data["items"]
+    """The generation both files hold, read by the tests' own parser and by a fresh Store."""
+    parsed = parse_database(path)  # raises if the snapshot or a whole journal line is torn
+    items = parsed.items()
     assert len(items) == FILLER + 2
     a, b = items["marker-a"], items["marker-b"]
-    assert a["notes"] == b["notes"] == f"gen {a['version']}", "one write is all or nothing"
+    assert a["notes"] == b["notes"] == f"gen {a['version']}", "one change is all or nothing"
+    stored = Store(path).open(create=False)
+    assert {item.id: item.to_storage() for item in stored.items()} == items
     return a["version"]
 
 
@@ -236,9 +248,11 @@ def test_sigkill_mid_write_leaves_the_old_or_the_new_file(tmp_db: Path) -> None:
     rng = random.Random(20250312)
     leftovers = 0
     committed_total = 0
+    seen = {"half line": 0, "stale journal": 0, "compacted": 0}
     for _ in range(6):
         start = read_generation(tmp_db)
-        writer = spawn(KILL_WRITER, tmp_db, start)
+        snapshot_before = tmp_db.read_bytes()
+        writer = spawn(KILL_WRITER, tmp_db, start, KILL_JOURNAL_LIMIT)
         try:
             wait_ready(writer)
             time.sleep(rng.uniform(0.05, 0.4))
@@ -253,13 +267,19 @@ def test_sigkill_mid_write_leaves_the_old_or_the_new_file(tmp_db: Path) -> None:
         generation = read_generation(tmp_db)
         assert generation in (last_printed, last_printed + 1)
         leftovers = max(leftovers, len(list(tmp_db.parent.glob(".queue.json.*.tmp"))))
+        parsed = parse_database(tmp_db)
+        seen["half line"] += parsed.half != b""
+        seen["stale journal"] += parsed.stale
+        seen["compacted"] += tmp_db.read_bytes() != snapshot_before
         # The next process opens it, takes the dead writer's lock and changes it.
         again = Store(tmp_db).open(create=False)
         with again.transaction("after") as tx:
             item = tx.get("marker-a")
         assert item.notes == f"gen {generation}"
     assert committed_total > 0, "the writer should have committed some changes"
-    print(f"\n{committed_total} writes committed across kills, up to {leftovers} temp files left")
+    assert seen["compacted"] > 0, "the writer should have compacted too"
+    print(f"\n{committed_total} changes committed across kills, up to {leftovers} temp files "
+          f"left; after the kills: {seen}")
 
 
 # Opens (creating or migrating) the database at the same moment as the others, then adds one item.
@@ -303,11 +323,21 @@ def test_processes_opening_at_once_create_or_migrate_once(tmp_db: Path, start: s
             if process.poll() is None:
                 process.kill()
                 process.wait()
-    data = json.loads(tmp_db.read_bytes())
-    assert data["_meta"]["schema"]["schema"] == 2
+    parsed = parse_database(tmp_db)
+    assert not parsed.stale, "the journal extends the snapshot"
+    data = parsed.data
+    assert data["_meta"]["schema"]["schema"] == SCHEMA_VERSION == 3
+    assert parsed.header["schema"] == SCHEMA_VERSION
     assert set(names) <= set(data["items"])
+    stored = Store(tmp_db).open(create=False)
+    assert {item.id: item.title for item in stored.items()} == {
+        key: document["title"] for key, document in data["items"].items()
+    }
+    creates = [row.item_id for row in stored.audit() if row.action == "create"]
+    assert sorted(creates) == sorted(names), "each opener's change landed once"
     backups = sorted(p.name for p in tmp_db.parent.glob("*.bak"))
     if start == "schema 1":
+        # Migrated 1 -> 2 -> 3 once, by one process, with one backup of the schema 1 file.
         assert backups == ["queue.json.schema1.bak"]
         assert tmp_db.with_name(backups[0]).read_bytes() == original
         assert data["items"]["old"]["claimed_at"] == "2024-11-03T08:00:00+00:00"
