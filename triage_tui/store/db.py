@@ -263,12 +263,16 @@ class Store:
             raise StoreError(f"{self.path}: no such database")
         return data
 
-    def _peek(self) -> JournalView | None:
-        """The journal's view when this process has not parsed the snapshot (else None)."""
+    def _peek(self, examples: bool = False) -> JournalView | None:
+        """The journal's view when this process has not parsed the snapshot (else None);
+        with `examples`, its examples are read too (checking every journal line)."""
         if self._storage.loaded:
             return None
         try:
-            return self._storage.peek()
+            view = self._storage.peek()
+            if view is not None and examples:
+                view.examples  # noqa: B018 - reads and checks the journal's lines
+            return view
         except StorageFormatError as error:
             raise StoreError(f"{self.path}: {error}") from None
         except OSError as error:
@@ -365,7 +369,7 @@ class Store:
         with self._thread_lock, self._locked():
             # Each id is looked for in the raw bytes (~2 ms per id at 10,000 items): an import
             # of many items parses the file once instead.
-            view = self._peek() if len(items) <= QUICK_ADD_MAX else None
+            view = self._peek(examples=True) if len(items) <= QUICK_ADD_MAX else None
             if view is not None and view.schema == SCHEMA_VERSION:
                 fresh = []
                 for item in items:
@@ -498,7 +502,7 @@ class Store:
 
     def examples(self) -> list[dict[str, Any]]:
         with self._thread_lock:
-            view = self._peek()
+            view = self._peek(examples=True)
             rows = view.examples if view is not None else self._read().get("examples", {})
             return [dict(row) for row in rows.values()]
 

@@ -95,15 +95,35 @@ class JournalView:
     """What the journal says without the snapshot being parsed (see `peek`)."""
 
     schema: int
-    examples: dict[str, Any]
     snapshot: bytes
     journal: bytes
     """The journal's whole lines (a half-written last line left out)."""
+    body_start: int
+    """Where the change lines start (after the header)."""
+    header_examples: dict[str, Any]
+    path: Path
+    _examples: dict[str, Any] | None = None
+
+    @property
+    def examples(self) -> dict[str, Any]:
+        """The `examples` table: the header's copy with the journal's changes applied.
+        Reading it checks every line (a damaged one raises `StorageFormatError`)."""
+        if self._examples is None:
+            examples = dict(self.header_examples)
+            for ops in _parse_lines(self.journal[self.body_start:], self.path):
+                for table, key, document in ops:
+                    if table == "examples":
+                        if document is None:
+                            examples.pop(key, None)
+                        else:
+                            examples[key] = document
+            self._examples = examples
+        return self._examples
 
     def mentions_key(self, key: str) -> bool:
         """Whether `key` may be a document id already (never a false "no")."""
-        needle = orjson.dumps(key) + b":"
-        return needle in self.snapshot or orjson.dumps(key) + b"," in self.journal
+        needle = orjson.dumps(key)
+        return needle + b":" in self.snapshot or needle + b"," in self.journal
 
 
 class AtomicJSONStorage(Storage):
@@ -227,19 +247,12 @@ class AtomicJSONStorage(Storage):
         header = _parse_header(journal[:first]) if first else None
         if header is None or header.get("snapshot") != snapshot_stamp(raw):
             return None
-        end = journal.rfind(b"\n") + 1
-        examples = dict(header.get("examples") or {})
-        for ops in _parse_lines(journal[first:end], self.journal_path):
-            for table, key, document in ops:
-                if table == "examples":
-                    if document is None:
-                        examples.pop(key, None)
-                    else:
-                        examples[key] = document
         schema = header.get("schema")
         if not isinstance(schema, int) or isinstance(schema, bool):
             return None
-        return JournalView(schema, examples, raw, journal[:end])
+        end = journal.rfind(b"\n") + 1
+        return JournalView(schema, raw, journal[:end], first,
+                           dict(header.get("examples") or {}), self.journal_path)
 
     # -- writing -------------------------------------------------------------------------
     def touch(self, table: str, keys: Iterable[str]) -> None:
