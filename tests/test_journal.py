@@ -203,33 +203,69 @@ def assert_names_line(error: BaseException, path: Path, number: int) -> None:
     assert str(path) in message and f"{path.name}.journal line {number} " in message, message
 
 
-@pytest.mark.parametrize("damage", DAMAGE)
-def test_a_damaged_line_refuses_every_read_and_every_change(tmp_db: Path, damage: str) -> None:
+def _transaction(store: Store) -> None:
+    with store.transaction("bob", MOMENT) as tx:
+        tx.insert([make_item("dddd0009")])
+
+
+# Everything a caller may do first with a Store. The last is an import: too many new items for
+# the quick path, so a transaction.
+FIRST_CALLS = {
+    "items": lambda store: store.items(),
+    "get": lambda store: store.get("dddd0000"),
+    "audit": lambda store: store.audit(),
+    "audit_mark": lambda store: store.audit_mark(),
+    "examples": lambda store: store.examples(),
+    "transaction": _transaction,
+    "add_items": lambda store: store.add_items([make_item("dddd0009")], "bob", MOMENT),
+    "add_items (import)": lambda store: store.add_items(
+        [make_item(f"dddd1{n:03}") for n in range(20)], "bob", MOMENT),
+}
+
+
+def damaged_database(tmp_db: Path, damage: str) -> dict[str, Store]:
+    """Items dddd0000-2 on journal lines 2-4, then line 3 damaged; returns a Store for each
+    of FIRST_CALLS, opened before the damage (nothing parsed yet)."""
     store = Store(tmp_db).open()
     for n in range(3):
         insert(store, f"dddd000{n}")
-    opened = Store(tmp_db).open()  # opened before the damage, nothing parsed yet
+    opened = {name: Store(tmp_db).open() for name in FIRST_CALLS}
     damage_line(tmp_db, 2, DAMAGE[damage])  # line 3 of 4: in the middle
-    before = files_in(tmp_db.parent)
+    return opened
 
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_opening_a_database_with_a_damaged_line_is_refused(tmp_db: Path, damage: str) -> None:
+    damaged_database(tmp_db, damage)
+    before = files_in(tmp_db.parent)
     for attempt in (lambda: Store(tmp_db).open(), lambda: Store(tmp_db).open(create=False)):
         with pytest.raises(StoreError) as caught:
             attempt()
         assert_names_line(caught.value, tmp_db, 3)
-    for someone in (opened, Store(tmp_db)):
-        for read in (someone.items, lambda s=someone: s.get("dddd0000"), someone.audit,
-                     someone.audit_mark, someone.examples):
-            with pytest.raises(StoreError) as caught:
-                read()
-            assert_names_line(caught.value, tmp_db, 3)
-    for someone in (opened, Store(tmp_db)):
-        with pytest.raises(StoreError) as caught, someone.transaction("bob", MOMENT) as tx:
-            tx.insert([make_item("dddd0009")])
-        assert_names_line(caught.value, tmp_db, 3)
-        with pytest.raises(StoreError) as caught:
-            someone.add_items([make_item("dddd0009")], "bob", MOMENT)
-        assert_names_line(caught.value, tmp_db, 3)
+    assert files_in(tmp_db.parent) == before
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_a_damaged_line_refuses_every_read_and_every_change(tmp_db: Path, damage: str) -> None:
+    opened = damaged_database(tmp_db, damage)
+    before = files_in(tmp_db.parent)
+    outcomes: dict[str, BaseException | None] = {}
+    for name, call in FIRST_CALLS.items():
+        # By a Store opened before the damage, and by one never opened (each its first call).
+        for who, store in (("opened before", opened[name]), ("never opened", Store(tmp_db))):
+            try:
+                call(store)
+            except Exception as error:  # every outcome is checked below
+                outcomes[f"{who}: {name}"] = error
+            else:
+                outcomes[f"{who}: {name}"] = None
     assert files_in(tmp_db.parent) == before, "no byte of either file changed"
+    wrong = {
+        name: repr(error) for name, error in outcomes.items()
+        if not isinstance(error, StoreError) or "\n" in str(error)
+        or f"{tmp_db}: queue.json.journal line 3 " not in str(error)
+    }
+    assert wrong == {}, "each must raise a one-line StoreError naming the file and line 3"
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -250,6 +286,22 @@ def test_a_damaged_line_is_one_line_on_stderr_and_exit_2(tmp_db: Path) -> None:
         (line,) = result.stderr.splitlines()
         assert line.startswith("triage: ") and "queue.json.journal line 3 " in line, line
     assert files_in(tmp_db.parent) == before
+
+
+def test_a_quick_add_opened_before_a_line_was_damaged_in_place_writes_nothing(
+        tmp_db: Path) -> None:
+    """`triage add` opens (reading the journal without the lock), then adds. Damage that keeps
+    the journal's size (a zeroed block) in between must still be found before it appends."""
+    store = Store(tmp_db).open()
+    for n in range(3):
+        insert(store, f"dddd000{n}")
+    opened = Store(tmp_db).open()
+    damage_line(tmp_db, 2, DAMAGE["zeros"])
+    before = files_in(tmp_db.parent)
+    with pytest.raises(StoreError) as caught:
+        opened.add_items([make_item("dddd0009")], "bob", MOMENT)
+    assert_names_line(caught.value, tmp_db, 3)
+    assert files_in(tmp_db.parent) == before, "nothing appended after the damaged line"
 
 
 def test_a_damaged_header_line_is_a_damaged_database_too(tmp_db: Path) -> None:
