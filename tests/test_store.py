@@ -584,7 +584,6 @@ FAILURES = {
     "append: encode": ("append", "orjson.dumps"),
     "compact: snapshot fsync": ("compact", "os.fsync"),
     "compact: snapshot replace": ("compact", "os.replace"),
-    "compact: journal replace": ("compact", "os.replace journal"),
     "compact: encode": ("compact", "orjson.dumps"),
 }
 
@@ -603,8 +602,6 @@ def test_a_failed_write_leaves_both_files_as_they_were(failure, store, tmp_db, m
             patch.setattr(storage_module.os, "fsync", _disk_full)
         elif target == "os.replace":
             patch.setattr(storage_module.os, "replace", _disk_full)
-        elif target == "os.replace journal":
-            patch.setattr(storage_module.os, "replace", _fail_on_the_journal(os.replace))
         else:
             patch.setattr(orjson, "dumps", _disk_full)
         with pytest.raises(StoreError) as caught, store.transaction("bob", MOMENT) as tx:
@@ -622,6 +619,31 @@ def test_a_failed_write_leaves_both_files_as_they_were(failure, store, tmp_db, m
     with store.transaction("bob", MOMENT) as tx:
         tx.insert([make_item("nnnn0003")])
     assert sorted(item.id for item in Store(tmp_db).open().items()) == ["nnnn0001", "nnnn0003"]
+
+
+def test_a_compaction_whose_new_journal_cannot_be_written_still_commits(
+    store: Store, tmp_db: Path, monkeypatch
+) -> None:
+    """Once the new snapshot is in place the change is made (the old journal no longer matches
+    it and is ignored); failing to write the new journal must not report it lost."""
+    with store.transaction("alice", MOMENT) as tx:
+        tx.insert([make_item("nnnn0001")])
+    old_journal = (tmp_db.with_name("queue.json.journal")).read_bytes()
+    with monkeypatch.context() as patch:
+        patch.setattr(storage_module, "JOURNAL_LIMIT", 0)
+        patch.setattr(storage_module.os, "replace", _fail_on_the_journal(os.replace))
+        with store.transaction("bob", MOMENT) as tx:
+            tx.insert([make_item("nnnn0002")])
+    assert tmp_db.with_name("queue.json.journal").read_bytes() == old_journal
+    assert [p.name for p in tmp_db.parent.iterdir() if p.name.endswith(".tmp")] == []
+    assert sorted(item.id for item in Store(tmp_db).open().items()) == ["nnnn0001", "nnnn0002"]
+    assert sorted(item.id for item in store.items()) == ["nnnn0001", "nnnn0002"]
+    with store.transaction("bob", MOMENT) as tx:  # compacts: the journal matches again
+        tx.insert([make_item("nnnn0003")])
+    assert tmp_db.with_name("queue.json.journal").read_bytes() != old_journal
+    fresh = Store(tmp_db).open()
+    assert sorted(item.id for item in fresh.items()) == ["nnnn0001", "nnnn0002", "nnnn0003"]
+    assert [row.item_id for row in fresh.audit()] == ["nnnn0001", "nnnn0002", "nnnn0003"]
 
 
 def test_lock_timeout_is_a_store_error(store: Store, tmp_db: Path, monkeypatch) -> None:

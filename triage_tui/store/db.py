@@ -263,14 +263,15 @@ class Store:
             raise StoreError(f"{self.path}: no such database")
         return data
 
-    def _peek(self, examples: bool = False) -> JournalView | None:
-        """The journal's view when this process has not parsed the snapshot (else None);
-        with `examples`, its examples are read too (checking every journal line)."""
+    def _peek(self, fresh: bool = False) -> JournalView | None:
+        """The journal's view, with every line checked, when this process has not parsed the
+        snapshot (else None). `fresh` reads the files again (under the lock: the view cached by
+        their signature may be of files changed in place since)."""
         if self._storage.loaded:
             return None
         try:
-            view = self._storage.peek()
-            if view is not None and examples:
+            view = self._storage.peek(fresh)
+            if view is not None:
                 view.examples  # noqa: B018 - reads and checks the journal's lines
             return view
         except StorageFormatError as error:
@@ -279,8 +280,10 @@ class Store:
             raise StoreError(f"{error.filename or self.path}: cannot read "
                              f"({error.strerror or error})") from None
 
-    def _schema_version(self) -> int:
-        view = self._peek()
+    def _schema_version(self, quick: bool = True) -> int:
+        """The file's schema, refusing a damaged or foreign file. `quick` lets a process that
+        has not parsed the snapshot answer from the journal (snapshot bytes checked by CRC)."""
+        view = self._peek() if quick else None
         if view is not None:
             return view.schema
         data = self._read()
@@ -342,7 +345,8 @@ class Store:
         if self.read_only:
             raise ReadOnlyError(f"{self.path}: read-only for this user; nothing was changed")
         with self._thread_lock, self._locked():
-            version = self._schema_version()  # replaced by a newer triage or a foreign file?
+            # Replaced by a newer triage or a foreign file? Read whole: the change needs it.
+            version = self._schema_version(quick=False)
             if version != SCHEMA_VERSION:
                 raise StoreError(f"{self.path}: now schema {version}, this triage writes "
                                  f"{SCHEMA_VERSION}; reopen it; nothing was changed")
@@ -369,7 +373,7 @@ class Store:
         with self._thread_lock, self._locked():
             # Each id is looked for in the raw bytes (~2 ms per id at 10,000 items): an import
             # of many items parses the file once instead.
-            view = self._peek(examples=True) if len(items) <= QUICK_ADD_MAX else None
+            view = self._peek(fresh=True) if len(items) <= QUICK_ADD_MAX else None
             if view is not None and view.schema == SCHEMA_VERSION:
                 fresh = []
                 for item in items:
@@ -502,7 +506,7 @@ class Store:
 
     def examples(self) -> list[dict[str, Any]]:
         with self._thread_lock:
-            view = self._peek(examples=True)
+            view = self._peek()
             rows = view.examples if view is not None else self._read().get("examples", {})
             return [dict(row) for row in rows.values()]
 

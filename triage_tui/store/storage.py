@@ -45,9 +45,8 @@ from triage_tui.gcpause import paused_gc
 FileSignature = tuple[int, int, int]
 """`(st_ino, st_mtime_ns, st_size)` of one file: changes whenever any process replaces it."""
 
-Signature = tuple[FileSignature | None, tuple[int, int] | None]
-"""The snapshot's file signature and the journal's `(st_ino, st_size)`: any change to the
-database changes it."""
+Signature = tuple[FileSignature | None, FileSignature | None]
+"""The snapshot's file signature and the journal's: any change to the database changes it."""
 
 FILE_MODE = 0o660
 """Data and lock files are group-writable so a shared queue works for a whole group."""
@@ -77,12 +76,7 @@ def journal_path(path: Path) -> Path:
 
 def database_signature(path: Path) -> Signature:
     """The signature of the database at `path` right now (snapshot and journal)."""
-    try:
-        stat = os.stat(journal_path(path))
-        journal = (stat.st_ino, stat.st_size)
-    except FileNotFoundError:
-        journal = None
-    return (file_signature(path), journal)
+    return (file_signature(path), file_signature(journal_path(path)))
 
 
 def snapshot_stamp(raw: bytes) -> dict[str, int]:
@@ -110,7 +104,7 @@ class JournalView:
         Reading it checks every line (a damaged one raises `StorageFormatError`)."""
         if self._examples is None:
             examples = dict(self.header_examples)
-            for ops in _parse_lines(self.journal[self.body_start:], self.path):
+            for ops in _parse_lines(self.journal[self.body_start:], self.path, 2):
                 for table, key, document in ops:
                     if table == "examples":
                         if document is None:
@@ -136,8 +130,9 @@ class AtomicJSONStorage(Storage):
         self._data: dict[str, Any] | None = None
         self._snapshot: FileSignature | None = None
         self._stamp: dict[str, int] | None = None  # of the parsed snapshot
-        self._journal: tuple[int, int] | None = None  # (inode, size) as last seen
+        self._journal: FileSignature | None = None  # as last seen
         self._journal_pos = 0  # bytes of that journal applied to `_data` (whole lines)
+        self._journal_lines = 0  # how many lines those bytes hold, the header included
         self._journal_ok = False  # the journal extends our snapshot
         self._deferred = 0
         self._dirty = False
@@ -163,7 +158,7 @@ class AtomicJSONStorage(Storage):
     def read(self) -> dict[str, Any] | None:
         if self._deferred and self._data is not None:
             return self._data
-        for _ in range(3):
+        for _ in range(10):
             snapshot = file_signature(self.path)
             if snapshot is None:
                 self._forget()
@@ -172,6 +167,7 @@ class AtomicJSONStorage(Storage):
                 self._data, self._stamp = self._load()
                 self._snapshot = snapshot
                 self._journal, self._journal_pos, self._journal_ok = None, 0, False
+                self._journal_lines = 0
             if self._catch_up() or file_signature(self.path) == snapshot:
                 return self._data
             self._data = None  # the snapshot was replaced while we read: read both again
@@ -199,19 +195,20 @@ class AtomicJSONStorage(Storage):
             return True
         with handle:
             stat = os.fstat(handle.fileno())
+            seen = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
             if self._journal is None or self._journal[0] != stat.st_ino or (
                 stat.st_size < self._journal_pos
             ):
                 if self._journal is not None and self._journal_pos:
                     # Another journal than the one applied (or cut shorter): start again.
                     self._data, self._stamp = self._load()
-                self._journal_pos, self._journal_ok = 0, False
-                header = _parse_header(handle.readline())
-                if header is None or header.get("snapshot") != self._stamp:
-                    self._journal = (stat.st_ino, stat.st_size)
+                self._journal_pos, self._journal_lines, self._journal_ok = 0, 0, False
+                header = parse_header(handle.readline(), self.journal_path)
+                if header.get("snapshot") != self._stamp:
+                    self._journal = seen
                     return False  # stale (a compaction stopped half-way) or newer than us
-                self._journal_pos, self._journal_ok = handle.tell(), True
-            self._journal = (stat.st_ino, stat.st_size)
+                self._journal_pos, self._journal_lines, self._journal_ok = handle.tell(), 1, True
+            self._journal = seen
             if not self._journal_ok:
                 return True
             handle.seek(self._journal_pos)
@@ -219,19 +216,20 @@ class AtomicJSONStorage(Storage):
         end = tail.rfind(b"\n") + 1
         if end:
             with paused_gc():
-                for ops in _parse_lines(tail[:end], self.journal_path):
+                for ops in _parse_lines(tail[:end], self.journal_path, self._journal_lines + 1):
                     _apply(self._data, ops)
+                    self._journal_lines += 1
             self._journal_pos += end
         return True
 
-    def peek(self) -> JournalView | None:
+    def peek(self, fresh: bool = False) -> JournalView | None:
         """The schema and examples from the journal, and both files' bytes, *without* parsing
         the snapshot; None when the journal does not match the snapshot (then read it all).
 
         This is what makes `triage add` cost the same on 10 or 10,000 items.
         """
         signature = database_signature(self.path)
-        if self._peeked is not None and self._peeked[0] == signature:
+        if not fresh and self._peeked is not None and self._peeked[0] == signature:
             return self._peeked[1]
         try:
             raw = self.path.read_bytes()
@@ -244,8 +242,8 @@ class AtomicJSONStorage(Storage):
 
     def _peek(self, raw: bytes, journal: bytes) -> JournalView | None:
         first = journal.find(b"\n") + 1
-        header = _parse_header(journal[:first]) if first else None
-        if header is None or header.get("snapshot") != snapshot_stamp(raw):
+        header = parse_header(journal[:first] if first else journal, self.journal_path)
+        if header.get("snapshot") != snapshot_stamp(raw):
             return None
         schema = header.get("schema")
         if not isinstance(schema, int) or isinstance(schema, bool):
@@ -303,7 +301,7 @@ class AtomicJSONStorage(Storage):
 
     def _forget(self) -> None:
         self._data, self._snapshot, self._stamp, self._journal = None, None, None, None
-        self._journal_pos, self._journal_ok, self._dirty = 0, False, False
+        self._journal_pos, self._journal_lines, self._journal_ok, self._dirty = 0, 0, False, False
         self._touched, self._untracked = {}, False
 
     def _flush(self) -> None:
@@ -334,12 +332,20 @@ class AtomicJSONStorage(Storage):
         with self.journal_path.open("r+b") as handle:
             handle.seek(position)
             handle.truncate()  # a line a killed writer left half-written
-            handle.write(line)
-            handle.flush()
-            os.fsync(handle.fileno())
+            try:
+                handle.write(line)
+                handle.flush()
+                os.fsync(handle.fileno())
+            except BaseException:
+                # Not committed: take the line back, so nobody reads a change we report lost.
+                with contextlib.suppress(OSError):
+                    handle.truncate(position)
+                    os.fsync(handle.fileno())
+                raise
             stat = os.fstat(handle.fileno())
         self._journal_pos = position + len(line)
-        self._journal = (stat.st_ino, stat.st_size)
+        self._journal_lines += 1
+        self._journal = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
     def _compact(self) -> None:
         data = self._data or {}
@@ -347,18 +353,24 @@ class AtomicJSONStorage(Storage):
             self.before_compaction(data)
         raw = orjson.dumps(data)
         write_atomically(self.path, raw)
-        stamp = snapshot_stamp(raw)
+        # Committed: the new snapshot holds the change, and the old journal no longer matches
+        # it, so readers ignore it. Writing the new journal may still fail (a full disk): the
+        # change stands, and the next change compacts again.
+        self._snapshot, self._stamp = file_signature(self.path), snapshot_stamp(raw)
+        self._journal, self._journal_pos, self._journal_lines = None, 0, 0
+        self._journal_ok = False
         meta = data.get("_meta", {}).get("schema", {})
         header = {
-            "journal": JOURNAL_FORMAT, "schema": meta.get("schema"), "snapshot": stamp,
+            "journal": JOURNAL_FORMAT, "schema": meta.get("schema"), "snapshot": self._stamp,
             "examples": data.get("examples", {}),
         }
         line = orjson.dumps(header) + b"\n"
-        write_atomically(self.journal_path, line, like=self.path)
-        self._snapshot, self._stamp = file_signature(self.path), stamp
-        stat = os.stat(self.journal_path)
-        self._journal, self._journal_pos, self._journal_ok = (stat.st_ino, stat.st_size), len(
-            line), True
+        try:
+            write_atomically(self.journal_path, line, like=self.path)
+            self._journal = file_signature(self.journal_path)
+        except OSError:
+            return
+        self._journal_pos, self._journal_lines, self._journal_ok = len(line), 1, True
 
     def close(self) -> None:
         self._forget()
@@ -369,21 +381,25 @@ def journal_line(ops: list[list[Any]]) -> bytes:
     return orjson.dumps({"ops": ops}) + b"\n"
 
 
-def _parse_header(line: bytes) -> dict[str, Any] | None:
-    if not line.endswith(b"\n"):
-        return None
+def parse_header(line: bytes, path: Path) -> dict[str, Any]:
+    """The journal's first line. Journals are only ever written whole (temp file, rename), so
+    one that cannot be read is damaged, or made by a newer triage: either way, refused."""
     try:
-        header = orjson.loads(line)
+        header = orjson.loads(line) if line.endswith(b"\n") else None
     except orjson.JSONDecodeError:
-        return None
-    if not isinstance(header, dict) or header.get("journal") != JOURNAL_FORMAT:
-        return None
+        header = None
+    if not isinstance(header, dict) or "journal" not in header:
+        raise StorageFormatError(f"{path.name} line 1 (its header) is damaged")
+    if header["journal"] != JOURNAL_FORMAT:
+        raise StorageFormatError(f"{path.name} was written by a newer triage (journal format "
+                                 f"{header['journal']!r}); upgrade triage to open it")
     return header
 
 
-def _parse_lines(block: bytes, path: Path) -> Iterator[list[list[Any]]]:
-    """The ops of each whole line; a damaged whole line is a damaged database."""
-    for number, line in enumerate(block.splitlines(), start=2):
+def _parse_lines(block: bytes, path: Path, first: int) -> Iterator[list[list[Any]]]:
+    """The ops of each whole line (the first is line number `first` of the journal); a damaged
+    whole line is a damaged database."""
+    for number, line in enumerate(block.splitlines(), start=first):
         try:
             entry = orjson.loads(line)
             ops = entry["ops"]
