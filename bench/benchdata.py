@@ -41,4 +41,4 @@ def build_database(path: Path, count: int, claimed_share: float = 0.0) -> None:
         ))
     store = Store(path).open()
     with store.transaction("ines") as tx:
-        tx.insert(items)
+        tx.insert(tx.fresh_ids(items))  # 10,000 random 8-hex ids: ~1 % chance of a repeat
