@@ -269,11 +269,11 @@ def _doc_freq(tokenised: Iterable[list[tuple[str, str, str]]]) -> dict[str, int]
 
 def load_cached(cache_dir: Path, key: str) -> Model | None:
     """The cached model for `key`, or None if missing, stale or unreadable (never raises)."""
+    import orjson  # a third of json's time on this 150 kB file, at every CLI start
+
     path = cache_dir / f"{_CACHE_PREFIX}{key}.json"
     try:
-        with path.open(encoding="utf-8") as handle:
-            data = json.load(handle)
-        model = Model.from_json(data)
+        model = Model.from_json(orjson.loads(path.read_bytes()))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     return model if model.key == key else None
