@@ -100,7 +100,8 @@ def main() -> None:
         idle_cpu, idle_wall = cpu_seconds(terminal.pid) - before, time.monotonic() - started
 
         service = TriageService(Store(db).open(), "writer")
-        first = min(service.items(), key=SORTS["unsorted first"])
+        key, _ = SORTS["unsorted first"]  # the app's first sort: its first row
+        first = min((item for item in service.items() if item.status == "open"), key=key)
         delays = []
         before, started = cpu_seconds(terminal.pid), time.monotonic()
         for n in range(args.changes):
