@@ -99,15 +99,13 @@ for line in sys.stdin:
 """
 
 
-def test_a_reader_that_saw_a_line_later_taken_back_sees_the_file_again(
+def test_a_whole_line_whose_fsync_failed_stays_and_every_reader_agrees(
     tmp_db: Path, monkeypatch
 ) -> None:
-    """`_append_line` writes a whole line, then fsync fails (EIO, or ENOSPC/EDQUOT on NFS), so
-    it truncates the line away and reports "nothing was changed". A lock-free reader in another
-    process may already have applied that line; the next change appends a line of the same
-    length at the same offset, and the reader's check (same inode, size not smaller than what
-    it applied) cannot tell: it keeps the change that was never made, misses the one that was,
-    and writes that state into the snapshot at its own next compaction."""
+    """A whole line is written, then fsync fails (EIO, or ENOSPC/EDQUOT on NFS). A lock-free
+    reader in another process may already have applied it, so it must not be taken back (the
+    next line would land on the same offset and the reader could not tell): it stays, the error
+    says it was written but not confirmed, and every process goes on agreeing on the files."""
     writer = Store(tmp_db).open()
     with writer.transaction("alice", MOMENT) as tx:
         tx.insert([make_item("item0001", "first")])
@@ -132,18 +130,19 @@ def test_a_reader_that_saw_a_line_later_taken_back_sees_the_file_again(
 
         with monkeypatch.context() as patch:
             patch.setattr(storage_module.os, "fsync", fsync_fails_once)
-            with pytest.raises(StoreError, match="nothing was changed"), \
+            with pytest.raises(StoreError, match="written but the disk did not confirm"), \
                     writer.transaction("alice", MOMENT) as tx:
-                tx.insert([make_item("item0002", "never")])
+                tx.insert([make_item("item0002", "unconfirmed")])
         assert seen_mid_append == [["item0001", "item0002"]]
-        with writer.transaction("alice", MOMENT) as tx:  # a line of the very same length
+        with writer.transaction("alice", MOMENT) as tx:
             tx.insert([make_item("item0003", "saved")])
-        assert ids(Store(tmp_db).open()) == ["item0001", "item0003"]
-        shown = ask()  # the running reader should show what the files hold
-        ask("compact item0004")  # and its own change should keep them
+        assert ids(Store(tmp_db).open()) == ["item0001", "item0002", "item0003"]
+        assert ids(writer) == ["item0001", "item0002", "item0003"]
+        shown = ask()  # the running reader shows what the files hold
+        ask("compact item0004")  # and its own change keeps them
         after = ids(Store(tmp_db).open())
-        assert (shown, after) == (["item0001", "item0003"],
-                                  ["item0001", "item0003", "item0004"]), (
+        assert (shown, after) == (["item0001", "item0002", "item0003"],
+                                  ["item0001", "item0002", "item0003", "item0004"]), (
             f"the reader showed {shown}; after its own change the file holds {after}")
     finally:
         reader.stdin.close()

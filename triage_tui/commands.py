@@ -303,7 +303,9 @@ def cmd_init_shared(args: argparse.Namespace) -> int:
     try:
         store = Store(path).open(create=True)
         store.lock_path.touch(exist_ok=True)
-        for file in (path, store.journal_path, store.lock_path):
+        backups = sorted(path.parent.glob(f"{path.name}.schema*.bak"))
+        beside = [file for file in (store.history_path, *backups) if file.exists()]
+        for file in (path, store.journal_path, store.lock_path, *beside):
             if gid != -1:
                 os.chown(file, -1, gid)
             os.chmod(file, 0o660)

@@ -17,6 +17,7 @@ import contextlib
 import dataclasses
 import itertools
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -36,6 +37,7 @@ from triage_tui.store.storage import (
     JournalView,
     Signature,
     StorageFormatError,
+    UnconfirmedWrite,
     database_signature,
 )
 
@@ -224,7 +226,7 @@ class Store:
         if not self.path.exists():
             if not create or self.read_only:
                 raise StoreError(f"{self.path}: no such database")
-            with self._locked():
+            with self._locked(), self._saving():
                 if not self.path.exists():
                     self._create()
         version = self._schema_version()
@@ -240,8 +242,10 @@ class Store:
     def _can_write(self) -> bool:
         folder = self.path.parent
         if self.path.exists():
-            journal_ok = not self.journal_path.exists() or os.access(self.journal_path, os.W_OK)
-            return journal_ok and os.access(self.path, os.W_OK) and os.access(folder, os.W_OK)
+            beside = (self.journal_path, self.history_path, self.lock_path)
+            return os.access(self.path, os.W_OK) and os.access(folder, os.W_OK) and all(
+                os.access(path, os.R_OK | os.W_OK) for path in beside if path.exists()
+            )
         while not folder.exists() and folder != folder.parent:
             folder = folder.parent  # `_create` makes the missing folders
         return os.access(folder, os.W_OK)
@@ -303,7 +307,7 @@ class Store:
                 "but this user cannot write it"
             )
         backup = self.path.with_name(f"{self.path.name}.schema{version}.bak")
-        with self._locked():
+        with self._locked(), self._saving():
             version = self._schema_version()
             if version >= SCHEMA_VERSION:
                 return
@@ -322,12 +326,11 @@ class Store:
     def _locked(self) -> Iterator[None]:
         from triage_tui.store.lock import InterProcessLock, LockedByThisThread, LockTimeout
 
-        if self._lock is None:
-            self.lock_path.parent.mkdir(parents=True, exist_ok=True)
-            self._lock = InterProcessLock(self.lock_path, LOCK_TIMEOUT_SECONDS, FILE_MODE)
         try:
-            with self._lock:
-                yield
+            if self._lock is None:
+                self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+                self._lock = InterProcessLock(self.lock_path, LOCK_TIMEOUT_SECONDS, FILE_MODE)
+            self._lock.acquire()
         except LockTimeout:
             raise StoreError(
                 f"{self.path}: another triage process held the lock for over "
@@ -338,6 +341,13 @@ class Store:
                 f"{self.path}: a change is already under way in this thread (a second Store "
                 "on the same file cannot start one inside it); nothing was changed"
             ) from None
+        except OSError as error:
+            raise StoreError(f"{self.lock_path}: cannot take the lock "
+                             f"({error.strerror or error}); nothing was changed") from None
+        try:
+            yield
+        finally:
+            self._lock.release()
 
     @contextlib.contextmanager
     def transaction(self, user: str, moment: datetime | None = None) -> Iterator[Transaction]:
@@ -345,6 +355,10 @@ class Store:
         if self.read_only:
             raise ReadOnlyError(f"{self.path}: read-only for this user; nothing was changed")
         with self._thread_lock, self._locked():
+            if self._storage.in_transaction:
+                # The inner one could not be undone alone: its changes would ride on the outer.
+                raise StoreError(f"{self.path}: a change is already under way in this thread; "
+                                 "nothing was changed")
             # Replaced by a newer triage or a foreign file? Read whole: the change needs it.
             version = self._schema_version(quick=False)
             if version != SCHEMA_VERSION:
@@ -353,11 +367,23 @@ class Store:
             if not self._swept:
                 self._sweep_temp_files()
             try:
-                with self._storage.deferred():
+                with self._saving(), self._storage.deferred():
                     yield Transaction(self._db, user, moment)
-            except OSError as error:
-                raise StoreError(f"{self.path}: could not save ({error.strerror or error}); "
-                                 "nothing was changed") from None
+            except BaseException:
+                self._items_cache = None  # it may hold what was just abandoned
+                raise
+
+    @contextlib.contextmanager
+    def _saving(self) -> Iterator[None]:
+        """Turn a failed save into a one-line StoreError that says what became of the change."""
+        try:
+            yield
+        except UnconfirmedWrite as error:
+            raise StoreError(f"{self.path}: the change was written but the disk did not confirm "
+                             f"it ({error}); it may not survive a crash or power cut") from None
+        except OSError as error:
+            raise StoreError(f"{self.path}: could not save ({error.strerror or error}); "
+                             "nothing was changed") from None
 
     def add_items(self, items: list[Item], user: str, moment: datetime | None = None,
                   action: str = "create") -> list[Item]:
@@ -384,12 +410,9 @@ class Store:
                 ops: list[list[Any]] = [["items", item.id, item.to_storage()] for item in fresh]
                 rows = Transaction.audit_rows(creation_entries(fresh, at, user, action))
                 ops += [["audit", key, row] for key, row in rows]
-                try:
+                with self._saving():
                     if self._storage.append(ops, view):
                         return fresh
-                except OSError as error:
-                    raise StoreError(f"{self.path}: could not save ({error.strerror or error}); "
-                                     "nothing was changed") from None
             with self.transaction(user, moment) as tx:
                 items = tx.fresh_ids(items)
                 tx.insert(items, action)
@@ -402,9 +425,13 @@ class Store:
         to a writer that died mid-write: each is a full-size copy nobody will ever use.
         """
         self._swept = True
+        # Only ours: `.NAME.XXXXXXXX.tmp` and `.NAME.journal.XXXXXXXX.tmp` (mkstemp's 8 random
+        # characters), not the temp files of a database called NAME.something.
+        ours = re.compile(rf"\.{re.escape(self.path.name)}(?:\.journal)?\.[a-z0-9_]{{8}}\.tmp")
         for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):
-            with contextlib.suppress(OSError):
-                stale.unlink()
+            if ours.fullmatch(stale.name):
+                with contextlib.suppress(OSError):
+                    stale.unlink()
 
     # -- lock-free reads -----------------------------------------------------------------
     def items(self) -> list[Item]:
@@ -427,8 +454,11 @@ class Store:
                         item = seen[1] if seen is not None and seen[0] is doc else (
                             Item.from_dict(doc))
                         documents[key] = (doc, item)
+                items = [item for _, item in documents.values()]
+                if self._storage.in_transaction:
+                    return items  # not saved yet: nothing to cache under the files' signature
                 self._documents = documents
-                self._items_cache = (signature, [item for _, item in documents.values()])
+                self._items_cache = (signature, items)
             return list(self._items_cache[1])
 
     def get(self, item_id: str) -> Item | None:
@@ -462,8 +492,19 @@ class Store:
         with self._thread_lock:
             table = self._read().get("audit", {})
             keys = list(table)
-            start = keys.index(mark) + 1 if mark in table else 0
-            return [_audit_entry(table[key]) for key in keys[start:]]
+            if mark in table:
+                return [_audit_entry(table[key]) for key in keys[keys.index(mark) + 1:]]
+            rows = []
+            if mark is not None:  # archived since: the history file's rows after it come first
+                archived = self._archived_audit()
+                position = next((n for n, (key, _) in enumerate(archived) if key == mark), None)
+                if position is not None:
+                    seen = set(table)
+                    for key, row in archived[position + 1:]:
+                        if key not in seen:
+                            seen.add(key)
+                            rows.append(row)
+            return [_audit_entry(row) for row in [*rows, *table.values()]]
 
     def _archived_audit(self) -> list[tuple[str, dict[str, Any]]]:
         """(key, row) from the history file. A line a killed writer cut short is skipped: its
@@ -497,7 +538,10 @@ class Store:
         try:
             with contextlib.suppress(OSError):
                 os.fchmod(descriptor, os.stat(self.path).st_mode & 0o777)
-            os.write(descriptor, b"\n" + payload)  # a leading newline ends any cut-short line
+            remaining = memoryview(b"\n" + payload)  # a leading newline ends a cut-short line
+            while remaining:
+                # A short write (a size limit, a quota) returns fewer bytes; the next raises.
+                remaining = remaining[os.write(descriptor, remaining):]
             os.fsync(descriptor)
         finally:
             os.close(descriptor)

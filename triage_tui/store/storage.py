@@ -52,13 +52,23 @@ FILE_MODE = 0o660
 """Data and lock files are group-writable so a shared queue works for a whole group."""
 
 JOURNAL_LIMIT = 1 << 20
-"""A journal larger than this (about 1,500 quick adds) is folded into the snapshot."""
+"""A journal whose changes (the header not counted) would pass this many bytes (about 1,500
+quick adds) is folded into the snapshot."""
 
 JOURNAL_FORMAT = 1
 
 
 class StorageFormatError(Exception):
     """The file exists but is not a JSON object (truncated, corrupt or foreign)."""
+
+
+class UnconfirmedWrite(Exception):
+    """A change was written whole but the disk did not confirm it (fsync failed): others may
+    see it, and it may not survive a crash."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error.strerror or str(error))
+        self.error = error
 
 
 def file_signature(path: Path | str) -> FileSignature | None:
@@ -133,6 +143,7 @@ class AtomicJSONStorage(Storage):
         self._journal: FileSignature | None = None  # as last seen
         self._journal_pos = 0  # bytes of that journal applied to `_data` (whole lines)
         self._journal_lines = 0  # how many lines those bytes hold, the header included
+        self._header_length = 0  # bytes of the journal's header line
         self._journal_ok = False  # the journal extends our snapshot
         self._deferred = 0
         self._dirty = False
@@ -142,6 +153,11 @@ class AtomicJSONStorage(Storage):
         self._peeked_snapshot: tuple[FileSignature | None, bytes, dict[str, int]] | None = None
         self.before_compaction: Callable[[dict[str, Any]], None] | None = None
         """Called with the data (under the lock) before a new snapshot is written."""
+
+    @property
+    def in_transaction(self) -> bool:
+        """Inside `deferred()`: writes are collected, not yet saved."""
+        return self._deferred > 0
 
     @property
     def loaded(self) -> bool:
@@ -192,7 +208,11 @@ class AtomicJSONStorage(Storage):
         try:
             handle = self.journal_path.open("rb")
         except FileNotFoundError:
+            if self._journal_pos:
+                # Removed since its lines were applied: the state is the snapshot alone now.
+                self._data, self._stamp = self._load()
             self._journal, self._journal_pos, self._journal_ok = None, 0, False
+            self._journal_lines = 0
             return True
         with handle:
             stat = os.fstat(handle.fileno())
@@ -209,6 +229,7 @@ class AtomicJSONStorage(Storage):
                     self._journal = seen
                     return False  # stale (a compaction stopped half-way) or newer than us
                 self._journal_pos, self._journal_lines, self._journal_ok = handle.tell(), 1, True
+                self._header_length = self._journal_pos
             self._journal = seen
             if not self._journal_ok:
                 return True
@@ -297,7 +318,7 @@ class AtomicJSONStorage(Storage):
         snapshot (the caller holds the lock). False, with nothing written, when the journal
         has no room for it: then the change needs a transaction, which compacts."""
         line = journal_line(ops)
-        if len(view.journal) + len(line) > JOURNAL_LIMIT:
+        if len(view.journal) - view.body_start + len(line) > JOURNAL_LIMIT:
             return False
         try:
             self._append_line(line, len(view.journal))
@@ -314,7 +335,8 @@ class AtomicJSONStorage(Storage):
     def _flush(self) -> None:
         try:
             line = self._journal_line() if self._can_append() else None
-            if line is not None and self._journal_pos + len(line) <= JOURNAL_LIMIT:
+            body = self._journal_pos - self._header_length
+            if line is not None and body + len(line) <= JOURNAL_LIMIT:
                 self._append_line(line, self._journal_pos)
             else:
                 self._compact()
@@ -336,20 +358,27 @@ class AtomicJSONStorage(Storage):
         )
 
     def _append_line(self, line: bytes, position: int) -> None:
-        with self.journal_path.open("r+b") as handle:
-            handle.seek(position)
-            handle.truncate()  # a line a killed writer left half-written
+        descriptor = os.open(self.journal_path, os.O_WRONLY)
+        try:
+            os.ftruncate(descriptor, position)  # a line a killed writer left half-written
+            written = 0
             try:
-                handle.write(line)
-                handle.flush()
-                os.fsync(handle.fileno())
+                while written < len(line):
+                    written += os.pwrite(descriptor, line[written:], position + written)
             except BaseException:
-                # Not committed: take the line back, so nobody reads a change we report lost.
+                # Not whole (its newline is its last byte), so no reader has applied it: cut it.
                 with contextlib.suppress(OSError):
-                    handle.truncate(position)
-                    os.fsync(handle.fileno())
+                    os.ftruncate(descriptor, position)
                 raise
-            stat = os.fstat(handle.fileno())
+            try:
+                os.fsync(descriptor)
+            except OSError as error:
+                # Whole, so other processes may already show it: it stays, and the caller
+                # says it was written but not confirmed, not that nothing changed.
+                raise UnconfirmedWrite(error) from error
+            stat = os.fstat(descriptor)
+        finally:
+            os.close(descriptor)
         self._journal_pos = position + len(line)
         self._journal_lines += 1
         self._journal = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
@@ -378,6 +407,7 @@ class AtomicJSONStorage(Storage):
         except OSError:
             return
         self._journal_pos, self._journal_lines, self._journal_ok = len(line), 1, True
+        self._header_length = len(line)
 
     def close(self) -> None:
         self._forget()
