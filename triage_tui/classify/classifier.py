@@ -22,6 +22,9 @@ EXACT_CONFIDENCE = 0.97
 """Confidence when the very same text was tagged by hand: the user has already answered."""
 
 MAX_REASONS = 3
+VECTOR_CACHE_MIN = 100
+"""With this many corrections or more, their word vectors are kept on disk beside the model:
+tokenising 2,000 corrections takes ~45 ms, reading them back ~3 ms (`triage add` has 150)."""
 # Words whose cue already has a better phrase ("asks how things should work").
 _UNQUOTABLE = frozenset("how what which whether why who we our new get set".split())
 _RELATIVE_CUTOFF = 0.35  # a reason must weigh at least this share of the strongest one
@@ -66,10 +69,21 @@ class Classifier:
 
         Cheap: no retraining, so the app can call it after every re-tag.
         """
+        examples = list(examples)
         memory = self.memory.copy() if len(self.memory) else self.memory.empty()
+        vectors = _vector_file(self.model) if len(examples) >= VECTOR_CACHE_MIN else None
+        if vectors is not None and vectors not in _LOADED_VECTORS:
+            _LOADED_VECTORS.add(vectors)
+            memory.load_vectors(vectors)
+        new = vectors is not None and any(
+            lane in SUGGESTED_LANES and isinstance(text, str) and not memory.has_vector(text)
+            for text, lane in examples
+        )
         clone = Classifier(self.model, memory)
         for text, lane in examples:
             clone.learn(text, lane)
+        if new:
+            memory.save_vectors(vectors)
         return clone
 
     def learn(self, text: str, lane: str) -> None:
@@ -286,7 +300,18 @@ def _load_default_model(cache_dir: str | os.PathLike[str] | None) -> Model:
         model = build(read_examples(path), key)
         if folder is not None:
             save_cached(folder, model)
+    if folder is not None:
+        _MODEL_FOLDERS[key] = folder
     return model
+
+
+_LOADED_VECTORS: set[Path] = set()
+_MODEL_FOLDERS: dict[str, Path] = {}  # model key -> the folder its cache was read from
+
+
+def _vector_file(model: Model) -> Path | None:
+    folder = _MODEL_FOLDERS.get(model.key)
+    return folder / f"vectors-{model.key}.json" if folder is not None and model.key else None
 
 
 def _cache_folder(cache_dir: str | os.PathLike[str] | None) -> Path | None:

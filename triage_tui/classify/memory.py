@@ -15,7 +15,9 @@ whether the work is execution or operations, so it is no evidence for either lan
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable
+from pathlib import Path
 
 from . import lexicon as lx
 from .text import Token, clean, stem
@@ -70,6 +72,47 @@ class Memory:
 
     def __len__(self) -> int:
         return len(self.examples)
+
+    def has_vector(self, text: str) -> bool:
+        """Whether the vector of `text` is cached (shared by every copy of this memory)."""
+        return text in self._vectors
+
+    def load_vectors(self, path: Path) -> None:
+        """Add vectors saved by `save_vectors` (for the same model) to the cache; a missing or
+        damaged file is ignored: the vectors are computed again."""
+        import orjson
+
+        try:
+            saved = orjson.loads(path.read_bytes())
+            for text, (key, vector) in saved.items():
+                if isinstance(key, str) and isinstance(vector, dict) and all(
+                    isinstance(weight, float) for weight in vector.values()
+                ):
+                    self._vectors.setdefault(text, (key, vector))
+        except (OSError, ValueError, TypeError, AttributeError):
+            return
+
+    def save_vectors(self, path: Path) -> None:
+        """Write the vectors of this memory's corrections (temp file and rename; the cache of
+        other lines' vectors is left out); failures are ignored."""
+        import tempfile
+
+        import orjson
+
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(prefix=".vectors-", suffix=".tmp", dir=path.parent)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    texts = (text for text, _, _ in self.examples.values())
+                    handle.write(orjson.dumps({text: self._vectors[text] for text in texts
+                                               if text in self._vectors}))
+                os.replace(temp, path)
+            finally:
+                if os.path.exists(temp):
+                    os.unlink(temp)
+        except OSError:
+            return
 
     def empty(self) -> Memory:
         """A memory with no corrections over the same corpus (shares the vector cache)."""

@@ -302,8 +302,9 @@ def _drop_stale(cache_dir: Path, key: str) -> None:
     # Models for other keys older than a day: another checkout sharing the folder keeps its own.
     import time
 
-    keep = f"{_CACHE_PREFIX}{key}.json"
+    keep = {f"{_CACHE_PREFIX}{key}.json", f"vectors-{key}.json"}
     horizon = time.time() - 86_400
-    for stale in cache_dir.glob(f"{_CACHE_PREFIX}*.json"):
-        if stale.name != keep and stale.stat().st_mtime < horizon:
-            stale.unlink(missing_ok=True)
+    for pattern in (f"{_CACHE_PREFIX}*.json", "vectors-*.json"):
+        for stale in cache_dir.glob(pattern):
+            if stale.name not in keep and stale.stat().st_mtime < horizon:
+                stale.unlink(missing_ok=True)
