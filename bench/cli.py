@@ -1,7 +1,7 @@
 """`triage add` and `triage list --json` as whole processes on a 10,000-item database (not a test).
 
     python -m compileall -q triage_tui    # when PYTHONDONTWRITEBYTECODE is set
-    python bench/cli.py [--items 10000] [--runs 21]
+    python bench/cli.py [--items 10000] [--examples 1000] [--runs 21]
 
 Each run is a fresh `python -m triage_tui` process, timed from spawn to exit, interleaved with
 two baselines measured the same way in the same run, so a busy machine slows all three alike:
@@ -10,7 +10,8 @@ two baselines measured the same way in the same run, so a busy machine slows all
 * the whole-file floor: import orjson, parse the same database file, dump it, write a temp file,
   fsync and rename it. Every change to a one-file JSON database does at least this much.
 
-`triage add` runs against a copy of the database, which grows by one item per run.
+The database also holds `--examples` hand-made lane choices (the classifier's corrections), as
+one used for months would. `triage add` runs against it and grows it by one item per run.
 """
 
 from __future__ import annotations
@@ -42,6 +43,22 @@ os.replace(temp, path + ".floor")
 """
 
 
+def add_examples(db: Path, count: int) -> None:
+    """`count` lanes chosen by hand, on lines like the classifier's corpus."""
+    import json
+    import random
+
+    from triage_tui.store.db import Store
+
+    corpus = Path(__file__).resolve().parent.parent / "sample_data" / "corpus.jsonl"
+    rows = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()]
+    rng = random.Random(11)
+    with Store(db).open().transaction("ines") as tx:
+        for n in range(count):
+            row = rng.choice(rows)
+            tx.add_example(f"{row['text']} ({n})", row["lane"])
+
+
 def timed(argv: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
     subprocess.run(argv, check=True, capture_output=True, env=env)
@@ -60,14 +77,19 @@ def report(name: str, values: list[float], floor: float | None = None) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=10_000)
+    parser.add_argument("--examples", type=int, default=1_000)
     parser.add_argument("--runs", type=int, default=21)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="triage-cli-bench-"))
     try:
         db = folder / "bench.json"
         build_database(db, args.items)
+        add_examples(db, args.examples)
         env = {**os.environ, "TRIAGE_CONFIG_DIR": str(folder / "config")}
-        triage = [sys.executable, "-m", "triage_tui", "--db", str(db), "--user", "ines"]
+        # The `triage` script pip installed beside this Python, as a user types it (no runpy).
+        script = Path(sys.executable).with_name("triage")
+        command = [str(script)] if script.exists() else [sys.executable, "-m", "triage_tui"]
+        triage = [*command, "--db", str(db), "--user", "ines"]
         timed([*triage, "add", "warm the classifier cache"], env)
         bare, floor, adds, lists = [], [], [], []
         for n in range(args.runs):
@@ -77,7 +99,8 @@ def main() -> None:
             lists.append(timed([*triage, "list", "--json"], env))
         size = db.stat().st_size / 1e6
         base = statistics.median(floor)
-        print(f"{args.items} items, {size:.1f} MB database, {args.runs} runs each, interleaved")
+        print(f"{args.items} items and {args.examples} corrections, {size:.1f} MB database, "
+              f"{args.runs} runs each, interleaved")
         print(report("python -c pass", bare))
         print(report("whole-file floor (parse+write)", floor))
         print(report("triage add (budget 150 ms)", adds, base))
