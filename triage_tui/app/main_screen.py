@@ -137,6 +137,8 @@ class MainScreen(Screen):
         self._loaded_once = False
         self._pending: _Pending | None = None
         self._history_mark: str | None = None
+        self._load_error: str | None = None
+        self._failed_signature: object = None
         self._resuggest_timer: Timer | None = None
         self._claims_checked_at = 0.0
 
@@ -192,10 +194,20 @@ class MainScreen(Screen):
         try:
             loaded = self._snapshot(external, old_items, old_rows, sort_index)
         except StoreError as error:
-            self.app.call_from_thread(self._report, str(error), "error")
+            # Said once, and not read again until the files change: a damaged database must
+            # not cost a parse and a notification every poll.
+            self._failed_signature = self.service.store.signature()
+            if str(error) != self._load_error:
+                self._load_error = str(error)
+                self.app.call_from_thread(self._report_load_error, str(error))
             self._loading = False
             return
         self.post_message(loaded)
+
+    def _report_load_error(self, text: str) -> None:
+        self.notify(f"{text}. Showing what was read before; nothing is written until it reads "
+                    "again.", title="Cannot read the database", severity="error", markup=False,
+                    timeout=30)
 
     def _snapshot(
         self, external: bool, old_items: dict[str, Item], old_rows: dict[str, InboxRow],
@@ -224,6 +236,9 @@ class MainScreen(Screen):
 
     def on_main_screen_items_loaded(self, message: ItemsLoaded) -> None:
         self._loading = False
+        if self._load_error is not None:
+            self._load_error = None
+            self._report("The database reads correctly again")
         self._seen_signature = message.signature
         self._items = {item.id: item for item in message.items}
         self._rows = message.rows
@@ -269,7 +284,7 @@ class MainScreen(Screen):
             signature = self.service.store.signature()
         except OSError:
             return
-        if signature != self._seen_signature:
+        if signature != self._seen_signature and signature != self._failed_signature:
             self._load(external=True)
         elif time.monotonic() >= self._claims_checked_at + CLAIM_CHECK_SECONDS:
             self._redraw_expired_claims()
