@@ -71,6 +71,19 @@ class _UndoStep:
 Mutation = Callable[[Item], Item | None]
 
 
+RESUGGEST_MIN_CHANGE = 0.02
+"""A fresh suggestion replaces the stored one when its lane or first reason differs, or its
+confidence moved by at least this much: a correction nudges hundreds of confidences by a hair,
+and storing each nudge would rewrite hundreds of items for nothing anyone sees."""
+
+
+def _worth_storing(old: Suggestion | None, new: Suggestion | None) -> bool:
+    if old is None or new is None:
+        return old != new
+    return (old.lane != new.lane or old.reasons[:1] != new.reasons[:1]
+            or abs(old.confidence - new.confidence) >= RESUGGEST_MIN_CHANGE)
+
+
 class TriageService:
     """Reads and changes one store on behalf of one user."""
 
@@ -178,7 +191,7 @@ class TriageService:
         fresh = classifier.suggest_many([item.title for item in targets])
         updates = {
             item.id: suggestion for item, suggestion in zip(targets, fresh, strict=True)
-            if suggestion != item.suggestion
+            if _worth_storing(item.suggestion, suggestion)
         }
         if not updates:
             return 0
@@ -186,8 +199,9 @@ class TriageService:
             for item_id, suggestion in updates.items():
                 current = tx.get(item_id)
                 if current is not None:
+                    # The classifier's, not a person's: no history rows, no version.
                     tx.replace(current, dataclasses.replace(current, suggestion=suggestion),
-                               "reclassify")
+                               "reclassify", audit=False)
         return len(updates)
 
     # -- adding --------------------------------------------------------------------------

@@ -21,8 +21,14 @@ MAX_ROWS = 2000
 def _value(value: object, limit: int = 30) -> str:
     if value is None:
         return "∅"
-    text = value if isinstance(value, str) else (
-        " ".join(map(str, value)) if isinstance(value, list) else str(value))
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, list) and all(isinstance(part, str) for part in value):
+        text = " ".join(value)  # tags
+    else:  # a suggestion and the like: JSON, as `triage log` shows it
+        import json
+
+        text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -51,8 +57,8 @@ class HistoryScreen(ModalScreen[None]):
         table.focus()
 
     def _fill(self) -> None:
-        rows = self._service.history(None if self._whole else self._item.id)
-        rows = rows[-MAX_ROWS:][::-1]
+        everything = self._service.history(None if self._whole else self._item.id)
+        rows = everything[-MAX_ROWS:][::-1]
         table = self.query_one(DataTable)
         table.clear()
         titles = {item.id: item.title for item in self._service.store.items()}
@@ -61,6 +67,8 @@ class HistoryScreen(ModalScreen[None]):
         box = self.query_one("#history")
         # A title is user text: Content is never parsed as markup.
         count = f"{len(rows)} change{'s' if len(rows) != 1 else ''}"
+        if len(everything) > len(rows):
+            count = f"the latest {len(rows):,} of {len(everything):,} changes (triage log has all)"
         box.border_title = Content(f"History: {scope} · {count}")
         box.border_subtitle = "a: item/queue · Esc closes"
 

@@ -125,8 +125,11 @@ class Transaction:
         self._items.insert_multiple(Document(item.to_storage(), doc_id=item.id) for item in items)
         self._record(creation_entries(items, self.at, self.user, action))
 
-    def replace(self, old: Item, new: Item, action: str = "edit") -> list[AuditEntry]:
-        """Store `new` over `old` and audit every field that differs; returns those rows."""
+    def replace(self, old: Item, new: Item, action: str = "edit",
+                audit: bool = True) -> list[AuditEntry]:
+        """Store `new` over `old` and audit every field that differs (unless `audit` is off:
+        the classifier refreshing a suggestion is not a change anyone made); returns those
+        rows."""
         before, after = old.to_dict(), new.to_dict()
         changed = [
             AuditEntry(self.at, self.user, new.id, name, before.get(name), value, action)
@@ -144,6 +147,8 @@ class Transaction:
 
         self._touch("items", [new.id])
         self._items._update_table(put)
+        if not audit:
+            return []
         self._record(changed)
         return changed
 
