@@ -289,8 +289,19 @@ def cmd_init_shared(args: argparse.Namespace) -> int:
             gid = grp.getgrnam(args.group).gr_gid
         except KeyError:
             raise CliError(f"no such group: {args.group}") from None
+    elif os.geteuid() == 0:
+        raise CliError("run as root, init-shared needs the group that shares the queue: "
+                       "--group NAME")
     folder = path.parent
     created_folder = not folder.exists()
+    if not created_folder:
+        # The folder's group and mode change: only a folder that holds this database alone.
+        others = sorted(entry.name for entry in folder.iterdir()
+                        if not _belongs_to_database(entry.name, path.name))
+        if others:
+            shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
+            raise CliError(f"{folder} holds other files ({shown}); init-shared makes its folder "
+                           "group-writable, so give the queue a folder of its own")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         if gid != -1:
@@ -321,6 +332,15 @@ def cmd_init_shared(args: argparse.Namespace) -> int:
     print(f"lock {store.lock_path} (mode 660)")
     print(f"each person runs: triage --db {path}")
     return EXIT_OK
+
+
+def _belongs_to_database(name: str, database: str) -> bool:
+    """The database's own files: itself, journal, history, lock, backups and temp files."""
+    if name in (database, f"{database}.journal", f"{database}.history", f"{database}.lock"):
+        return True
+    if name.startswith(f"{database}.schema") and name.endswith(".bak"):
+        return True
+    return name.startswith(f".{database}.") and name.endswith(".tmp")
 
 
 # -- settings --------------------------------------------------------------------------------
