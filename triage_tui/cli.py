@@ -235,12 +235,18 @@ def read_input(name: str) -> bytes:
         raise CliError(f"{name}: cannot read ({error.strerror or error})") from None
 
 
+def database_path(args: argparse.Namespace) -> Path:
+    """`--db`, else `$TRIAGE_DB`, else the default in the user's data folder."""
+    from triage_tui.config import default_db_path
+
+    return Path(args.db).expanduser() if args.db else default_db_path()
+
+
 def open_service(args: argparse.Namespace, create: bool = True) -> TriageService:
     """The service for `--db`/`--user`, with the database checked before anything runs."""
-    from triage_tui.config import current_user, default_db_path, load_settings
+    from triage_tui.config import current_user, load_settings
     from triage_tui.service import TriageService
     from triage_tui.store.db import Store
 
-    path = Path(args.db).expanduser() if args.db else default_db_path()
-    store = Store(path).open(create=create)
+    store = Store(database_path(args)).open(create=create)
     return TriageService(store, current_user(args.user), load_settings())

@@ -17,6 +17,7 @@ from triage_tui.cli import (
     EXIT_BAD_INPUT,
     EXIT_OK,
     CliError,
+    database_path,
     open_service,
     read_input,
     terminal_width,
@@ -173,10 +174,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 def _classifier_for(args: argparse.Namespace):
     """The database's classifier (with its corrections) when there is one, else the shipped."""
-    from triage_tui.config import default_db_path
-
-    path = Path(args.db).expanduser() if args.db else default_db_path()
-    if path.exists():
+    if database_path(args).exists():
         return open_service(args, create=False).classifier()
     from triage_tui.classify import Classifier
 
@@ -205,8 +203,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     from triage_tui.formats import parse_import
 
     data = read_input(args.file)
-    service = open_service(args)
-    result = parse_import(data, args.format, args.file, service.now())
+    # A missing database is created only when something is imported into it.
+    service = open_service(args) if database_path(args).exists() else None
+    now = service.now() if service is not None else datetime.now().astimezone()
+    result = parse_import(data, args.format, args.file, now)
     for error in result.errors:
         print(f"triage: {args.file}: {error}", file=sys.stderr)
     if result.errors and not args.skip_bad:
@@ -217,6 +217,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(f"{len(result.items)} items would be imported ({result.format})")
         return EXIT_OK
+    if service is None:
+        service = open_service(args)
     items = service.add_items(result.items, action="import") if result.items else []
     print(f"imported {len(items)} items from {args.file} ({result.format})")
     return EXIT_OK

@@ -1,4 +1,4 @@
-"""`init-shared` changes a folder's group and mode only when the folder is the queue's own."""
+"""What CLI commands create and change on disk: init-shared's folder rules, imports that fail."""
 
 from __future__ import annotations
 
@@ -42,3 +42,19 @@ def test_root_must_name_the_group(tmp_path: Path, capsys) -> None:
     assert cli_main(["init-shared", str(tmp_path / "new" / "q.json")]) == 2
     assert "--group NAME" in capsys.readouterr().err
     assert not (tmp_path / "new").exists()
+
+
+def test_a_dry_run_import_into_a_missing_database_creates_nothing(tmp_path: Path,
+                                                                  capsys) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("title,due\nrenew the domain,2026-12-01\nbook flights,\n")
+    db = tmp_path / "q" / "fresh.json"
+    assert cli_main(["--db", str(db), "import", str(source), "--dry-run"]) == 0
+    assert "2 items would be imported (csv)" in capsys.readouterr().out
+    assert not db.parent.exists()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("title,due\nrenew the domain,feb 30\n")
+    assert cli_main(["--db", str(db), "import", str(bad)]) == 2
+    assert not db.parent.exists(), "nothing imported: nothing created"
+    assert cli_main(["--db", str(db), "import", str(source)]) == 0
+    assert db.exists()
