@@ -609,3 +609,18 @@ def test_process_import_then_list_json(db: Path) -> None:
     result = subprocess_triage("--db", str(db), "list", "--status", "all", "--json")
     assert result.returncode == 0 and result.stderr == ""
     assert len(json.loads(result.stdout)) == 9
+
+
+def test_list_shows_a_status_column_when_it_holds_closed_items(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    db = tmp_path / "q.json"
+    kept = add(capsys, db, "renew the domain")
+    closed = add(capsys, db, "send the december newsletter")
+    assert run(capsys, "--db", str(db), "done", closed)[0] == 0
+    code, out, _ = run(capsys, "--db", str(db), "list", "--status", "all")
+    lines = out.splitlines()
+    assert code == 0 and lines[0].split()[:3] == ["ID", "STATUS", "LANE"]
+    rows = {line.split()[0]: line.split()[1] for line in lines[1:-1]}
+    assert rows == {kept: "open", closed: "done"}
+    code, out, _ = run(capsys, "--db", str(db), "list")
+    assert out.splitlines()[0].split()[:2] == ["ID", "LANE"], "open items only: no column"

@@ -82,23 +82,28 @@ def format_table(items: list[Item], service: TriageService) -> str:
         return "No items.\n"
     today = service.now().date()
     width = terminal_width(120)
-    rows = [("ID", "LANE", "SUGGESTED", "DUE", "EST", "WHO", "TITLE")]
+    # A status column only when the list holds closed items (`--status all|done|dropped`).
+    with_status = any(item.status != "open" for item in items)
+    header = ("ID", "STATUS", "LANE", "SUGGESTED", "DUE", "EST", "WHO", "TITLE")
+    rows = [header if with_status else header[:1] + header[2:]]
     for item in items:
         suggestion = ""
-        if item.suggestion and item.lane == "unsorted":
+        if item.suggestion and item.lane == "unsorted" and item.status == "open":
             mark = "?" if service.needs_review(item) else ""
             shown = confidence_percent(item.suggestion.confidence)
             suggestion = f"{item.suggestion.lane} {shown}{mark}"
         who = f"⚑{item.claimed_by}" if service.claim_holder(item) else (
             f"@{item.assignee}" if item.assignee else "")
-        rows.append((item.id, item.lane, suggestion, due_in_words(item.due, today),
-                     format_minutes(item.estimate_minutes), who, item.title))
-    widths = [max(len(row[i]) for row in rows) for i in range(6)]
+        row = (item.id, item.status, item.lane, suggestion, due_in_words(item.due, today),
+               format_minutes(item.estimate_minutes), who, item.title)
+        rows.append(row if with_status else row[:1] + row[2:])
+    columns = len(rows[0]) - 1
+    widths = [max(len(row[i]) for row in rows) for i in range(columns)]
     lines = []
     for row in rows:
-        head = "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:6]))
+        head = "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:columns]))
         room = max(width - len(head) - 2, 20)
-        title = row[6] if len(row[6]) <= room else row[6][: room - 1] + "…"
+        title = row[-1] if len(row[-1]) <= room else row[-1][: room - 1] + "…"
         lines.append(f"{head}  {title}".rstrip())
     return "\n".join(lines) + f"\n{len(items)} item{'s' if len(items) != 1 else ''}\n"
 
