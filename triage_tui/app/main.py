@@ -65,5 +65,14 @@ def make_app(
 def run_app(db: str | None = None, user: str | None = None, demo: bool = False) -> int:
     """Open the dashboard; returns the exit code."""
     app = make_app(db=db, user=user, demo=demo)
+    if demo:
+        # The terminal closing (SIGHUP) or a kill (SIGTERM) would end the process before the
+        # demo's temporary folder is removed at exit: quit the app instead.
+        import signal
+
+        for name in ("SIGHUP", "SIGTERM"):
+            number = getattr(signal, name, None)
+            if number is not None:
+                signal.signal(number, lambda signum, frame: app.exit(return_code=128 + signum))
     app.run()
     return app.return_code or 0
