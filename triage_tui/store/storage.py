@@ -144,6 +144,8 @@ class AtomicJSONStorage(Storage):
         self._journal_pos = 0  # bytes of that journal applied to `_data` (whole lines)
         self._journal_lines = 0  # how many lines those bytes hold, the header included
         self._header_length = 0  # bytes of the journal's header line
+        self._disk_journal: str | None = None  # id of the journal file beside the snapshot
+        self._seen_journal: FileSignature | None = None
         self._journal_ok = False  # the journal extends our snapshot
         self._deferred = 0
         self._dirty = False
@@ -185,10 +187,27 @@ class AtomicJSONStorage(Storage):
                 self._snapshot = snapshot
                 self._journal, self._journal_pos, self._journal_ok = None, 0, False
                 self._journal_lines = 0
-            if self._catch_up() or file_signature(self.path) == snapshot:
+            other = self._catch_up()
+            if other is None:
                 return self._data
-            self._data = None  # the snapshot was replaced while we read: read both again
+            if file_signature(self.path) != snapshot:
+                self._data = None  # the snapshot was replaced while we read: read both again
+                continue
+            if other.get("id") != self._expected("folded") or other.get("id") is None:
+                if self._expected("id") is not None:
+                    raise StorageFormatError(
+                        f"{self.journal_path.name} does not belong to {self.path.name} (one was "
+                        "changed, or restored without the other)")
+            # The journal this snapshot folded (a compaction stopped before replacing it), or
+            # a leftover beside a snapshot that expects none: its changes are not ours to add.
+            self._journal, self._disk_journal = self._seen_journal, other.get("id")
+            return self._data
         raise StorageFormatError("the database kept changing while it was read; try again")
+
+    def _expected(self, key: str) -> str | None:
+        """What the parsed snapshot says of its journal: its `id`, and the id it `folded`."""
+        meta = (self._data or {}).get("_meta", {}).get("journal")
+        return meta.get(key) if isinstance(meta, dict) else None
 
     def _load(self) -> tuple[dict[str, Any], dict[str, int]]:
         raw = self.path.read_bytes()
@@ -203,17 +222,19 @@ class AtomicJSONStorage(Storage):
             raise StorageFormatError("not a triage database (unexpected JSON shape)")
         return data, snapshot_stamp(raw)
 
-    def _catch_up(self) -> bool:
-        """Apply the journal's new whole lines; False when it belongs to a newer snapshot."""
+    def _catch_up(self) -> dict[str, Any] | None:
+        """Apply the journal's new whole lines. Returns the journal's header when it does not
+        extend the parsed snapshot (the caller decides whether that is damage)."""
         try:
             handle = self.journal_path.open("rb")
         except FileNotFoundError:
-            if self._journal_pos:
-                # Removed since its lines were applied: the state is the snapshot alone now.
-                self._data, self._stamp = self._load()
+            if self._expected("id") is not None:
+                raise StorageFormatError(
+                    f"{self.journal_path.name} is missing (a database's files are copied and "
+                    "restored together)") from None
             self._journal, self._journal_pos, self._journal_ok = None, 0, False
-            self._journal_lines = 0
-            return True
+            self._journal_lines, self._disk_journal = 0, None
+            return None
         with handle:
             stat = os.fstat(handle.fileno())
             seen = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
@@ -225,14 +246,18 @@ class AtomicJSONStorage(Storage):
                     self._data, self._stamp = self._load()
                 self._journal_pos, self._journal_lines, self._journal_ok = 0, 0, False
                 header = parse_header(handle.readline(), self.journal_path)
-                if header.get("snapshot") != self._stamp:
-                    self._journal = seen
-                    return False  # stale (a compaction stopped half-way) or newer than us
+                expected = self._expected("id")
+                if header.get("snapshot") != self._stamp or (
+                    expected is not None and header.get("id") != expected
+                ):
+                    self._seen_journal = seen
+                    return header
                 self._journal_pos, self._journal_lines, self._journal_ok = handle.tell(), 1, True
                 self._header_length = self._journal_pos
+                self._disk_journal = header.get("id")
             self._journal = seen
             if not self._journal_ok:
-                return True
+                return None
             handle.seek(self._journal_pos)
             tail = handle.read()
         end = tail.rfind(b"\n") + 1
@@ -242,7 +267,7 @@ class AtomicJSONStorage(Storage):
                     _apply(self._data, ops)
                     self._journal_lines += 1
             self._journal_pos += end
-        return True
+        return None
 
     def peek(self, fresh: bool = False) -> JournalView | None:
         """The schema and examples from the journal, and both files' bytes, *without* parsing
@@ -328,6 +353,7 @@ class AtomicJSONStorage(Storage):
         return True
 
     def _forget(self) -> None:
+        self._disk_journal = None
         self._data, self._snapshot, self._stamp, self._journal = None, None, None, None
         self._journal_pos, self._journal_lines, self._journal_ok, self._dirty = 0, 0, False, False
         self._touched, self._untracked = {}, False
@@ -387,25 +413,37 @@ class AtomicJSONStorage(Storage):
         data = self._data or {}
         if self.before_compaction is not None:
             self.before_compaction(data)
+        meta = data.setdefault("_meta", {})
+        journal_first = not isinstance(meta.get("journal"), dict)
+        new_id = os.urandom(8).hex()
+        meta["journal"] = {"id": new_id, "folded": self._disk_journal}
         raw = orjson.dumps(data)
-        write_atomically(self.path, raw)
-        # Committed: the new snapshot holds the change, and the old journal no longer matches
-        # it, so readers ignore it. Writing the new journal may still fail (a full disk): the
-        # change stands, and the next change compacts again.
-        self._snapshot, self._stamp = file_signature(self.path), snapshot_stamp(raw)
-        self._journal, self._journal_pos, self._journal_lines = None, 0, 0
-        self._journal_ok = False
-        meta = data.get("_meta", {}).get("schema", {})
+        stamp = snapshot_stamp(raw)
         header = {
-            "journal": JOURNAL_FORMAT, "schema": meta.get("schema"), "snapshot": self._stamp,
+            "journal": JOURNAL_FORMAT, "id": new_id,
+            "schema": meta.get("schema", {}).get("schema"), "snapshot": stamp,
             "examples": data.get("examples", {}),
         }
-        line = orjson.dumps(header) + b"\n"
-        try:
+        line = encode_line(header)
+        if journal_first:
+            # The snapshot on disk expects no journal (a new or migrated database): write the
+            # journal first, so a stop between the two leaves the old snapshot, which ignores it.
             write_atomically(self.journal_path, line, like=self.path)
-            self._journal = file_signature(self.journal_path)
-        except OSError:
-            return
+            write_atomically(self.path, raw)
+        else:
+            write_atomically(self.path, raw)
+        # Committed: the new snapshot holds the change and names the journal it folded, which
+        # readers then ignore. Writing the new journal may still fail (a full disk): the change
+        # stands, and the next change compacts again.
+        self._snapshot, self._stamp = file_signature(self.path), stamp
+        self._journal, self._journal_pos, self._journal_lines = None, 0, 0
+        self._journal_ok = False
+        if not journal_first:
+            try:
+                write_atomically(self.journal_path, line, like=self.path)
+            except OSError:
+                return
+        self._journal, self._disk_journal = file_signature(self.journal_path), new_id
         self._journal_pos, self._journal_lines, self._journal_ok = len(line), 1, True
         self._header_length = len(line)
 
@@ -413,18 +451,34 @@ class AtomicJSONStorage(Storage):
         self._forget()
 
 
+def encode_line(entry: Any) -> bytes:
+    """One journal line: the CRC-32 of the JSON in hex, a space, the JSON, a newline."""
+    body = orjson.dumps(entry)
+    return b"%08x %s\n" % (zlib.crc32(body), body)
+
+
+def decode_line(line: bytes, path: Path, number: int) -> Any:
+    """The JSON of one whole line (without its newline); damage raises StorageFormatError."""
+    try:
+        if len(line) < 10 or line[8:9] != b" " or int(line[:8], 16) != zlib.crc32(line[9:]):
+            raise ValueError
+        return orjson.loads(line[9:])
+    except ValueError:
+        what = "its header" if number == 1 else "a change"
+        raise StorageFormatError(f"{path.name} line {number} ({what}) is damaged") from None
+
+
 def journal_line(ops: list[list[Any]]) -> bytes:
     """One committed change: `[table, doc_id, document or None]` for each changed document."""
-    return orjson.dumps({"ops": ops}) + b"\n"
+    return encode_line({"ops": ops})
 
 
 def parse_header(line: bytes, path: Path) -> dict[str, Any]:
     """The journal's first line. Journals are only ever written whole (temp file, rename), so
     one that cannot be read is damaged, or made by a newer triage: either way, refused."""
-    try:
-        header = orjson.loads(line) if line.endswith(b"\n") else None
-    except orjson.JSONDecodeError:
-        header = None
+    if not line.endswith(b"\n"):
+        raise StorageFormatError(f"{path.name} line 1 (its header) is damaged")
+    header = decode_line(line[:-1], path, 1)
     if not isinstance(header, dict) or "journal" not in header:
         raise StorageFormatError(f"{path.name} line 1 (its header) is damaged")
     if header["journal"] != JOURNAL_FORMAT:
@@ -437,13 +491,14 @@ def _parse_lines(block: bytes, path: Path, first: int) -> Iterator[list[list[Any
     """The ops of each whole line (the first is line number `first` of the journal); a damaged
     whole line is a damaged database."""
     for number, line in enumerate(block.splitlines(), start=first):
-        try:
-            entry = orjson.loads(line)
-            ops = entry["ops"]
-            if not all(isinstance(op, list) and len(op) == 3 for op in ops):
-                raise TypeError
-        except (orjson.JSONDecodeError, KeyError, TypeError):
-            raise StorageFormatError(f"{path.name} line {number} is damaged") from None
+        entry = decode_line(line, path, number)
+        ops = entry.get("ops") if isinstance(entry, dict) else None
+        if not isinstance(ops, list) or not all(
+            isinstance(op, list) and len(op) == 3 and isinstance(op[0], str)
+            and isinstance(op[1], str) and (op[2] is None or isinstance(op[2], dict))
+            for op in ops
+        ):
+            raise StorageFormatError(f"{path.name} line {number} (a change) is damaged")
         yield ops
 
 
