@@ -753,6 +753,32 @@ async def test_a_change_to_an_item_someone_changed_since_is_refused(db_path, see
         assert await wait_until(pilot, lambda: row_of(app, INVOICES).lane == "ops")
 
 
+async def test_an_edit_refused_because_someone_changed_the_item_keeps_what_was_typed(
+    db_path, seeded
+) -> None:
+    app = build_app(db_path)
+    async with app.run_test(size=NARROW) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        assert isinstance(app.screen, EditScreen)
+        app.screen.query_one("#edit-field-notes", TextArea).text = "Ask for the PO numbers"
+        service_as(db_path, "bob").edit(INVOICES, {"title": "send the November invoices now"})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, EditScreen), "the form stays, with what was typed"
+        assert app.screen.query_one("#edit-field-notes", TextArea).text == (
+            "Ask for the PO numbers")
+        assert any("bob changed" in m and "Your edits are still here" in m
+                   for m in messages(app))
+        assert stored(db_path)[INVOICES].notes == ""
+        await pilot.press("ctrl+s")  # over bob's version: only the field this user changed
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        item = stored(db_path)[INVOICES]
+        assert (item.title, item.notes) == ("send the November invoices now",
+                                           "Ask for the PO numbers")
+
+
 async def test_a_failed_save_is_reported_and_the_screen_keeps_the_stored_truth(
     db_path, seeded, monkeypatch
 ) -> None:

@@ -35,7 +35,8 @@ class EditScreen(ModalScreen[ChangeResult | None]):
     def __init__(self, service: TriageService, item: Item, focus_notes: bool = False) -> None:
         super().__init__()
         self._service = service
-        self._item = item
+        self._item = item  # as the form was filled: what the user's edits are measured from
+        self._base_version = item.version  # the version a save expects to replace
         self._focus_notes = focus_notes
 
     def compose(self) -> ComposeResult:
@@ -88,13 +89,29 @@ class EditScreen(ModalScreen[ChangeResult | None]):
             return
         try:
             result = self._service.edit(self._item.id, fields,
-                                        expected_versions={self._item.id: self._item.version})
+                                        expected_versions={self._item.id: self._base_version})
         except (ServiceError, StoreError) as error:
             self.notify(str(error), severity="error", markup=False)
+            return
+        if result.refused and not result.changed and self._someone_changed_it():
+            # Keep what was typed: a second ctrl+s applies the same edits to their version.
+            reason = result.refused[0][1]
+            self.notify(f"{reason}. Your edits are still here: ctrl+s saves them over that "
+                        "version (only the fields you changed), Esc drops them.",
+                        severity="warning", markup=False, timeout=10)
             return
         if result.changed:
             self.notify("Saved", timeout=2)
         self.dismiss(result)
+
+    def _someone_changed_it(self) -> bool:
+        """True (and the next save expects the new version) when the item still exists, open
+        to edits, in a version newer than the one this form was filled from."""
+        fresh = self._service.store.get(self._item.id)
+        if fresh is None or fresh.version == self._base_version:
+            return False
+        self._base_version = fresh.version
+        return True
 
     @on(Button.Pressed, "#edit-cancel")
     def action_cancel(self) -> None:
