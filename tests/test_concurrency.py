@@ -56,9 +56,10 @@ print("done", flush=True)
 """
 
 # Loops over lock-free reads for as long as the writers run: the raw bytes of both files must
-# always parse (every whole journal line too), and the shared counter must never go backwards.
-# `raw_state` reads the two files itself: when the journal's header names other snapshot bytes
-# it raced a compaction (nobody is killed here), so it reads both again.
+# always parse (every whole journal line too, its CRC matching), and the shared counter must
+# never go backwards. `raw_state` reads the two files itself: when the journal's header names
+# other snapshot bytes or another journal id it raced a compaction (nobody is killed here), so
+# it reads both again.
 READER = r"""
 import json, os, sys, time, zlib
 from triage_tui.store.db import Store
@@ -66,6 +67,10 @@ path, go, stop = sys.argv[1], sys.argv[2], sys.argv[3]
 store = Store(path).open(create=False)
 raced = 0
 snapshots = set()
+def decode(line):
+    crc, space, body = line[:8], line[8:9], line[9:]
+    assert space == b" " and int(crc, 16) == zlib.crc32(body), line[:80]
+    return json.loads(body)
 def raw_state():
     global raced
     while True:
@@ -75,13 +80,14 @@ def raw_state():
             journal = handle.read()
         data = json.loads(raw)
         lines = journal[:journal.rfind(b"\n") + 1].splitlines()
-        header = json.loads(lines[0])
-        if header["snapshot"] != {"size": len(raw), "crc32": zlib.crc32(raw)}:
+        header = decode(lines[0])
+        if (header["snapshot"] != {"size": len(raw), "crc32": zlib.crc32(raw)}
+                or header["id"] != data["_meta"]["journal"]["id"]):
             raced += 1
             continue
         snapshots.add(header["snapshot"]["crc32"])
         for line in lines[1:]:
-            for table, key, document in json.loads(line)["ops"]:
+            for table, key, document in decode(line)["ops"]:
                 if document is None:
                     data[table].pop(key, None)
                 else:
@@ -225,7 +231,9 @@ KILL_JOURNAL_LIMIT = 16 * 1024
 
 def read_generation(path: Path) -> int:
     """The generation both files hold, read by the tests' own parser and by a fresh Store."""
-    parsed = parse_database(path)  # raises if the snapshot or a whole journal line is torn
+    # Raises if the snapshot or a whole journal line is torn, or the files do not belong
+    # together; a journal the snapshot folded (a compaction killed half-way) is ignored.
+    parsed = parse_database(path)
     items = parsed.items()
     assert len(items) == FILLER + 2
     a, b = items["marker-a"], items["marker-b"]
@@ -328,6 +336,8 @@ def test_processes_opening_at_once_create_or_migrate_once(tmp_db: Path, start: s
     data = parsed.data
     assert data["_meta"]["schema"]["schema"] == SCHEMA_VERSION == 3
     assert parsed.header["schema"] == SCHEMA_VERSION
+    # Created or migrated once: the first journal, which folded none.
+    assert parsed.journal == {"id": parsed.header["id"], "folded": None}
     assert set(names) <= set(data["items"])
     stored = Store(tmp_db).open(create=False)
     assert {item.id: item.title for item in stored.items()} == {

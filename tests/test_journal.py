@@ -1,5 +1,7 @@
-"""The snapshot + journal store on real files: appends, compaction, torn and damaged lines,
-stopped compactions, copies, the `triage add` quick path, catching up, kill -9 and many writers.
+"""The snapshot + journal store on real files: appends, compaction, torn and damaged lines
+(every line carries the CRC-32 of its JSON), stopped compactions, copies, restores and hand
+edits (files that do not belong together are refused), the `triage add` quick path, catching
+up, kill -9 (while appending, compacting, creating and migrating) and many writers.
 
 Every check reads the files back, either through a fresh `Store` or with the tests' own parser
 (`journal_support`), and compares contents: ids, titles, audit rows, exact bytes.
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import itertools
 import json
 import os
 import random
@@ -24,7 +27,15 @@ from pathlib import Path
 
 import orjson
 import pytest
-from journal_support import both_files, journal_lines, journal_of, parse_database
+from journal_support import (
+    Refused,
+    both_files,
+    encode_line,
+    journal_lines,
+    journal_of,
+    ops_of,
+    parse_database,
+)
 
 from triage_tui.domain.model import Item, now_iso
 from triage_tui.store import db as db_module
@@ -89,7 +100,7 @@ def test_a_change_appends_exactly_one_line_and_leaves_the_snapshot_alone(tmp_db:
     assert after.startswith(journal)
     (line,) = after[len(journal):].splitlines(keepends=True)
     assert line.endswith(b"\n")
-    ops = json.loads(line)["ops"]
+    ops = ops_of(line)  # its CRC matches its JSON
     assert [(table, key, document["title"]) for table, key, document in ops
             if table == "items"] == [("items", "aaaa0001", "Item aaaa0001")]
     assert [document["item_id"] for table, _, document in ops if table == "audit"] == ["aaaa0001"]
@@ -102,7 +113,7 @@ def test_a_change_appends_exactly_one_line_and_leaves_the_snapshot_alone(tmp_db:
     lines = journal_lines(tmp_db)
     assert len(lines) == 1 + 4, "one line per change"
     assert b"".join(lines).startswith(after), "lines are only ever appended"
-    assert ["items", "aaaa0002", None] in json.loads(lines[-1])["ops"], "a delete is a null"
+    assert ["items", "aaaa0002", None] in ops_of(lines[-1]), "a delete is a null"
 
     fresh = Store(tmp_db).open()
     assert titles(fresh) == {"aaaa0001": "Edited"}
@@ -151,7 +162,8 @@ def test_passing_the_journal_limit_compacts_and_loses_nothing(tmp_db: Path, monk
 
 
 # -- torn and damaged lines --------------------------------------------------------------------
-HALF_LINE = b'{"ops":[["items","dead0001",{"id":"dead0001","title":"never comm'
+HALF_LINE = encode_line(
+    {"ops": [["items", "dead0001", {"id": "dead0001", "title": "never committed"}]]})[:-12]
 
 
 @pytest.mark.parametrize("next_change", ["transaction", "quick add"])
@@ -184,12 +196,38 @@ def test_a_half_written_last_line_is_ignored_then_cut_off(tmp_db: Path, next_cha
         assert sorted(titles(someone)) == ["cccc0001", "cccc0002", "cccc0003"]
 
 
+def _change_a_byte_of_the_json(line: bytes) -> bytes:
+    """One letter of a title changed: still valid JSON, still a well-formed change (or header);
+    only the line's CRC tells."""
+    marker = next(marker for marker in (b'"title":"', b'"id":"') if marker in line)
+    position = line.index(marker) + len(marker)  # a title's first letter, a header's id
+    byte = line[position:position + 1]
+    other = b"x" if byte != b"x" else b"y"
+    changed = line[:position] + other + line[position + 1:]
+    json.loads(changed[9:])  # still valid JSON, of the same shape
+    return changed
+
+
+def _change_a_digit_of_the_crc(line: bytes) -> bytes:
+    digit = b"0" if line[3:4] != b"0" else b"1"
+    return line[:3] + digit + line[4:]
+
+
 DAMAGE = {
     "zeros": lambda line: b"\x00" * (len(line) - 1) + b"\n",
     "cut short": lambda line: line[: len(line) // 2] + b"\n",
-    "not a change": lambda line: b'{"journal": 1}\n',
     "empty": lambda line: b"\n",
+    "a byte of the JSON changed": _change_a_byte_of_the_json,
+    "a digit of the CRC changed": _change_a_digit_of_the_crc,
+    "no CRC (valid JSON)": lambda line: line[9:],
+    # Lines whose CRC matches but which are not a change.
+    "not a change": lambda line: encode_line({"journal": 1}),
+    "ops not a list": lambda line: encode_line({"ops": {"items": "dddd0001"}}),
+    "an op's id not a string": lambda line: encode_line({"ops": [["items", 1, None]]}),
+    "an op's document a list": lambda line: encode_line({"ops": [["items", "dddd0001", []]]}),
 }
+HEADER_DAMAGE = [name for name in DAMAGE if name not in (
+    "not a change", "ops not a list", "an op's id not a string", "an op's document a list")]
 
 
 def damage_line(path: Path, index: int, damage) -> None:
@@ -201,7 +239,9 @@ def damage_line(path: Path, index: int, damage) -> None:
 
 def assert_names_line(error: BaseException, path: Path, number: int) -> None:
     message = one_line(error)
-    assert str(path) in message and f"{path.name}.journal line {number} " in message, message
+    what = "its header" if number == 1 else "a change"
+    assert str(path) in message and (
+        f"{path.name}.journal line {number} ({what}) is damaged" in message), message
 
 
 def _transaction(store: Store) -> None:
@@ -244,6 +284,8 @@ def test_opening_a_database_with_a_damaged_line_is_refused(tmp_db: Path, damage:
             attempt()
         assert_names_line(caught.value, tmp_db, 3)
     assert files_in(tmp_db.parent) == before
+    with pytest.raises(Refused, match="line 3"):  # the tests' own parser agrees
+        parse_database(tmp_db)
 
 
 @pytest.mark.parametrize("damage", DAMAGE)
@@ -264,7 +306,7 @@ def test_a_damaged_line_refuses_every_read_and_every_change(tmp_db: Path, damage
     wrong = {
         name: repr(error) for name, error in outcomes.items()
         if not isinstance(error, StoreError) or "\n" in str(error)
-        or f"{tmp_db}: queue.json.journal line 3 " not in str(error)
+        or f"{tmp_db}: queue.json.journal line 3 (a change) is damaged" not in str(error)
     }
     assert wrong == {}, "each must raise a one-line StoreError naming the file and line 3"
 
@@ -274,30 +316,42 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, cwd=REPO, timeout=60)
 
 
-def test_a_damaged_line_is_one_line_on_stderr_and_exit_2(tmp_db: Path) -> None:
-    store = Store(tmp_db).open()
-    for n in range(3):
-        insert(store, f"dddd000{n}")
-    damage_line(tmp_db, 2, DAMAGE["cut short"])
-    before = files_in(tmp_db.parent)
+def assert_cli_refuses(path: Path, expected: str) -> None:
+    """`triage list` and `triage add` on the database: exit 2, one line naming the file and
+    `expected`, nothing on stdout, no byte of any file changed."""
+    before = files_in(path.parent)
     for command in (["list"], ["--user", "u", "add", "Call the bank"]):
-        result = run_cli("--db", str(tmp_db), *command)
+        result = run_cli("--db", str(path), *command)
         assert result.returncode == 2, result
         assert "Traceback" not in result.stderr and result.stdout == ""
         (line,) = result.stderr.splitlines()
-        assert line.startswith("triage: ") and "queue.json.journal line 3 " in line, line
-    assert files_in(tmp_db.parent) == before
+        assert line.startswith("triage: ") and str(path) in line and expected in line, line
+    assert files_in(path.parent) == before
 
 
+@pytest.mark.parametrize("damage", ["cut short", "a byte of the JSON changed",
+                                    "a digit of the CRC changed", "an op's id not a string"])
+def test_a_damaged_line_is_one_line_on_stderr_and_exit_2(tmp_db: Path, damage: str) -> None:
+    store = Store(tmp_db).open()
+    for n in range(3):
+        insert(store, f"dddd000{n}")
+    damage_line(tmp_db, 2, DAMAGE[damage])
+    assert_cli_refuses(tmp_db, "queue.json.journal line 3 (a change) is damaged")
+
+
+@pytest.mark.parametrize("damage", ["zeros", "a byte of the JSON changed"])
 def test_a_quick_add_opened_before_a_line_was_damaged_in_place_writes_nothing(
-        tmp_db: Path) -> None:
+        tmp_db: Path, damage: str) -> None:
     """`triage add` opens (reading the journal without the lock), then adds. Damage that keeps
-    the journal's size (a zeroed block) in between must still be found before it appends."""
+    the journal's size (a zeroed block, one changed letter) in between must still be found
+    before it appends."""
     store = Store(tmp_db).open()
     for n in range(3):
         insert(store, f"dddd000{n}")
     opened = Store(tmp_db).open()
-    damage_line(tmp_db, 2, DAMAGE["zeros"])
+    size = journal_of(tmp_db).stat().st_size
+    damage_line(tmp_db, 2, DAMAGE[damage])
+    assert journal_of(tmp_db).stat().st_size == size
     before = files_in(tmp_db.parent)
     with pytest.raises(StoreError) as caught:
         opened.add_items([make_item("dddd0009")], "bob", MOMENT)
@@ -305,13 +359,16 @@ def test_a_quick_add_opened_before_a_line_was_damaged_in_place_writes_nothing(
     assert files_in(tmp_db.parent) == before, "nothing appended after the damaged line"
 
 
-def test_a_damaged_header_line_is_a_damaged_database_too(tmp_db: Path) -> None:
+@pytest.mark.parametrize("damage", HEADER_DAMAGE)
+def test_a_damaged_header_line_is_a_damaged_database_too(tmp_db: Path, damage: str) -> None:
     """A header is written whole (temp file + rename), so an unreadable one is damage, not a
     compaction stopped half-way: treating it as stale would drop every journaled change."""
     store = Store(tmp_db).open()
     for n in range(3):
         insert(store, f"dddd000{n}")
-    damage_line(tmp_db, 0, DAMAGE["zeros"])
+    damage_line(tmp_db, 0, DAMAGE[damage])
+    with pytest.raises(Refused, match="line 1"):
+        parse_database(tmp_db)
     before = files_in(tmp_db.parent)
     with pytest.raises(StoreError) as caught:
         Store(tmp_db).open()
@@ -319,9 +376,20 @@ def test_a_damaged_header_line_is_a_damaged_database_too(tmp_db: Path) -> None:
     with pytest.raises(StoreError), Store(tmp_db).transaction("bob", MOMENT) as tx:
         tx.insert([make_item("dddd0009")])
     assert files_in(tmp_db.parent) == before, "the journaled changes were not compacted away"
+    if damage == "a byte of the JSON changed":
+        assert_cli_refuses(tmp_db, "queue.json.journal line 1 (its header) is damaged")
 
 
-def test_a_reader_that_already_read_lines_names_the_damaged_line(tmp_db: Path) -> None:
+APPENDED = {
+    "not a change": encode_line({"ops": "not a list of changes"}),
+    "a byte of the JSON changed": _change_a_byte_of_the_json(encode_line(
+        {"ops": [["items", "dddd0003", make_item("dddd0003").to_storage()]]})),
+}
+
+
+@pytest.mark.parametrize("appended", APPENDED)
+def test_a_reader_that_already_read_lines_names_the_damaged_line(tmp_db: Path,
+                                                                 appended: str) -> None:
     store = Store(tmp_db).open()
     insert(store, "dddd0000")
     reader = Store(tmp_db).open()
@@ -330,7 +398,7 @@ def test_a_reader_that_already_read_lines_names_the_damaged_line(tmp_db: Path) -
     insert(store, "dddd0002")
     assert sorted(titles(reader)) == ["dddd0000", "dddd0001", "dddd0002"]  # and lines 3, 4
     with journal_of(tmp_db).open("ab") as journal:
-        journal.write(b'{"ops": "not a list of changes"}\n')  # line 5
+        journal.write(APPENDED[appended])  # line 5
     for someone in (Store(tmp_db), reader):
         with pytest.raises(StoreError) as caught:
             someone.items()
@@ -338,6 +406,13 @@ def test_a_reader_that_already_read_lines_names_the_damaged_line(tmp_db: Path) -
 
 
 # -- a compaction stopped half-way -------------------------------------------------------------
+def put_back(path: Path, raw: bytes) -> None:
+    """Replace the file with `raw` the way a compaction does (a new inode, renamed in)."""
+    temp = path.with_name(f".{path.name}.killed.tmp")
+    temp.write_bytes(raw)
+    os.replace(temp, path)
+
+
 @pytest.mark.parametrize("next_change", ["transaction", "quick add"])
 def test_a_compaction_killed_between_its_replaces_loses_nothing(tmp_db: Path,
                                                                 next_change: str) -> None:
@@ -347,22 +422,24 @@ def test_a_compaction_killed_between_its_replaces_loses_nothing(tmp_db: Path,
     reader = Store(tmp_db).open()
     assert reader.get("eeee0001").title == "Edited in the journal"
     old_journal = journal_of(tmp_db).read_bytes()
+    old_id = parse_database(tmp_db).header["id"]
 
     # The killed compaction had written its snapshot, holding the journal's changes and its
-    # own (eeee0001 edited again, eeee0003 added), but not yet its new journal.
+    # own (eeee0001 edited again, eeee0003 added) and naming the journal it folded, but not
+    # yet its new journal.
     data = parse_database(tmp_db).data
     data["items"]["eeee0001"]["title"] = "Edited by the compaction"
     data["items"]["eeee0003"] = make_item("eeee0003").to_storage()
-    temp = tmp_db.with_name(".queue.json.killed.tmp")
-    temp.write_bytes(orjson.dumps(data))
-    os.replace(temp, tmp_db)
+    data["_meta"]["journal"] = {"id": "0123456789abcdef", "folded": old_id}
+    put_back(tmp_db, orjson.dumps(data))
     new_snapshot = tmp_db.read_bytes()
-    assert journal_of(tmp_db).read_bytes() == old_journal and parse_database(tmp_db).stale
+    parsed = parse_database(tmp_db)
+    assert journal_of(tmp_db).read_bytes() == old_journal and parsed.stale
 
     expected = {"eeee0001": "Edited by the compaction", "eeee0002": "Item eeee0002",
                 "eeee0003": "Item eeee0003"}
     for someone in (Store(tmp_db).open(), reader, store):
-        assert titles(someone) == expected, "the stale journal is not applied again"
+        assert titles(someone) == expected, "the folded journal is not applied again"
     assert creates(Store(tmp_db).open()) == Counter(["eeee0001", "eeee0002"])
 
     if next_change == "transaction":
@@ -372,13 +449,14 @@ def test_a_compaction_killed_between_its_replaces_loses_nothing(tmp_db: Path,
     parsed = parse_database(tmp_db)
     assert tmp_db.read_bytes() != new_snapshot, "the next change compacted"
     assert not parsed.stale and parsed.changes == [], "and left a header-only journal"
+    assert parsed.journal == {"id": parsed.header["id"], "folded": old_id}
+    assert parsed.header["id"] not in (old_id, "0123456789abcdef"), "a new journal id"
     expected["eeee0004"] = "Item eeee0004"
     assert {key: doc["title"] for key, doc in parsed.snapshot["items"].items()} == expected
     for someone in (Store(tmp_db).open(), reader):
         assert titles(someone) == expected
 
 
-# -- copies ------------------------------------------------------------------------------------
 def _snapshot_then_journal(tmp_db: Path, monkeypatch) -> tuple[dict[str, str], dict[str, str]]:
     """ffff0001-2 compacted into the snapshot; then journaled: an add, an edit, a delete."""
     store = Store(tmp_db).open()
@@ -393,6 +471,54 @@ def _snapshot_then_journal(tmp_db: Path, monkeypatch) -> tuple[dict[str, str], d
     return in_snapshot, titles(tmp_db)
 
 
+@pytest.mark.parametrize("next_change", ["transaction", "quick add"])
+def test_an_older_journal_the_snapshot_folded_is_ignored_and_the_next_change_compacts(
+        tmp_db: Path, monkeypatch, next_change: str) -> None:
+    """Real files: the journal a fold replaced, put back beside the snapshot that folded it
+    (what a compaction stopped before replacing its journal leaves). Its changes are in the
+    snapshot: ignored, not applied twice; the next change compacts; nothing is lost."""
+    _, everything = _snapshot_then_journal(tmp_db, monkeypatch)
+    store = Store(tmp_db).open()
+    reader = Store(tmp_db).open()
+    assert titles(reader) == everything
+    folded = journal_of(tmp_db).read_bytes()
+    folded_id = parse_database(tmp_db).header["id"]
+    with compacting():
+        insert(store, "ffff0006")  # folds that journal into a new snapshot
+    parsed = parse_database(tmp_db)
+    assert parsed.journal == {"id": parsed.header["id"], "folded": folded_id}
+    expected = {**everything, "ffff0006": "Item ffff0006"}
+    audit = [(row.item_id, row.action) for row in Store(tmp_db).open().audit()]
+
+    put_back(journal_of(tmp_db), folded)
+    snapshot = tmp_db.read_bytes()
+    parsed = parse_database(tmp_db)
+    assert parsed.stale and parsed.changes == [] and parsed.data == parsed.snapshot
+    assert {key: doc["title"] for key, doc in parsed.items().items()} == expected
+    for someone in (Store(tmp_db).open(), reader, store):
+        assert titles(someone) == expected, "the folded journal's changes are not applied twice"
+        assert [(row.item_id, row.action) for row in someone.audit()] == audit
+    assert tmp_db.read_bytes() == snapshot and journal_of(tmp_db).read_bytes() == folded, (
+        "reads write nothing")
+
+    if next_change == "transaction":
+        insert(store, "ffff0007")
+    else:
+        result = run_cli("--db", str(tmp_db), "--user", "u", "add", "Item ffff0007")
+        assert result.returncode == 0, result.stderr
+    parsed = parse_database(tmp_db)
+    assert tmp_db.read_bytes() != snapshot, "the next change compacted"
+    assert not parsed.stale and parsed.changes == [], "and left a header-only journal"
+    assert parsed.journal == {"id": parsed.header["id"], "folded": folded_id}
+    titles_now = {key: doc["title"] for key, doc in parsed.items().items()}
+    assert sorted(titles_now.values()) == sorted([*expected.values(), "Item ffff0007"])
+    for someone in (Store(tmp_db).open(), reader, store):
+        assert titles(someone) == titles_now
+        rows = [(row.item_id, row.action) for row in someone.audit()]
+        assert rows[:-1] == audit and rows[-1][1] == "create", "every audit row, once"
+
+
+# -- copies, restores and hand edits -----------------------------------------------------------
 def test_copying_both_files_keeps_every_change(tmp_db: Path, tmp_path: Path, monkeypatch) -> None:
     in_snapshot, everything = _snapshot_then_journal(tmp_db, monkeypatch)
     assert in_snapshot == {"ffff0001": "Item ffff0001", "ffff0002": "Item ffff0002"}
@@ -412,19 +538,134 @@ def test_copying_both_files_keeps_every_change(tmp_db: Path, tmp_path: Path, mon
     assert titles(tmp_db) == everything, "the original is not the copy"
 
 
-def test_copying_only_the_snapshot_shows_only_the_snapshot(tmp_db: Path, tmp_path: Path,
-                                                           monkeypatch) -> None:
-    in_snapshot, _ = _snapshot_then_journal(tmp_db, monkeypatch)
+MISSING = "queue.json.journal is missing"
+NOT_ITS_OWN = "queue.json.journal does not belong to queue.json"
+
+
+_FOLDS = itertools.count(1)
+
+
+def _fold(tmp_db: Path) -> None:
+    """One change that compacts: a new snapshot, and a new journal, with a new id."""
+    with compacting():
+        insert(Store(tmp_db).open(), f"fold{next(_FOLDS):04}")
+
+
+def _journal_deleted_by_hand(tmp_db: Path, tmp_path: Path) -> Path:
+    journal_of(tmp_db).unlink()
+    return tmp_db
+
+
+def _only_the_snapshot_copied(tmp_db: Path, tmp_path: Path) -> Path:
     only = tmp_path / "only" / "queue.json"
     only.parent.mkdir()
     shutil.copy2(tmp_db, only)
-    # Documented: the journal's changes live in the journal; without it, the snapshot's state.
-    assert titles(only) == in_snapshot
-    assert len(Store(only).open().audit()) == 2
-    insert(Store(only).open(), "ffff0005")  # its first change makes it a journal
-    parsed = parse_database(only)
-    assert not parsed.stale
-    assert titles(only) == {**in_snapshot, "ffff0005": "Item ffff0005"}
+    return only
+
+
+def _snapshot_edited_in_place(tmp_db: Path, tmp_path: Path) -> Path:
+    raw = tmp_db.read_bytes()
+    assert raw.count(b'"title":"Item ffff0001"') == 1
+    with tmp_db.open("r+b") as snapshot:  # an editor saving over the file
+        snapshot.write(raw.replace(b'"title":"Item ffff0001"', b'"title":"Item ffff0009"'))
+    json.loads(tmp_db.read_bytes())
+    return tmp_db
+
+
+def _snapshot_restored_from_a_backup(tmp_db: Path, tmp_path: Path) -> Path:
+    backup = tmp_db.read_bytes()
+    _fold(tmp_db)
+    insert(Store(tmp_db).open(), "ffff0010")
+    put_back(tmp_db, backup)  # the journal beside it is the newer one
+    return tmp_db
+
+
+def _journal_of_an_older_generation(tmp_db: Path, tmp_path: Path) -> Path:
+    older = journal_of(tmp_db).read_bytes()
+    _fold(tmp_db)  # the snapshot after this one folded `older`...
+    _fold(tmp_db)  # ...but this one folded the journal in between
+    put_back(journal_of(tmp_db), older)
+    return tmp_db
+
+
+def _backup_taken_during_a_fold(tmp_db: Path, tmp_path: Path) -> Path:
+    """`cp queue.json queue.json.journal backup/` while a fold runs: the snapshot is copied
+    before the fold, the journal after it (old snapshot, new journal)."""
+    backup = tmp_path / "backup" / "queue.json"
+    backup.parent.mkdir()
+    shutil.copy2(tmp_db, backup)
+    _fold(tmp_db)
+    shutil.copy2(journal_of(tmp_db), journal_of(backup))
+    return backup
+
+
+def _journal_of_another_database(tmp_db: Path, tmp_path: Path) -> Path:
+    other = tmp_path / "other" / "queue.json"
+    insert(Store(other).open(), "ffff0011")
+    put_back(journal_of(tmp_db), journal_of(other).read_bytes())
+    return tmp_db
+
+
+REFUSED = {
+    "journal deleted by hand": (_journal_deleted_by_hand, MISSING),
+    "only the snapshot copied": (_only_the_snapshot_copied, MISSING),
+    "snapshot edited in place": (_snapshot_edited_in_place, NOT_ITS_OWN),
+    "snapshot restored from a backup": (_snapshot_restored_from_a_backup, NOT_ITS_OWN),
+    "journal of an older generation": (_journal_of_an_older_generation, NOT_ITS_OWN),
+    "backup taken during a fold": (_backup_taken_during_a_fold, NOT_ITS_OWN),
+    "journal of another database": (_journal_of_another_database, NOT_ITS_OWN),
+}
+
+
+@pytest.mark.parametrize("case", REFUSED)
+def test_files_that_do_not_belong_together_are_refused(tmp_db: Path, tmp_path: Path,
+                                                       monkeypatch, case: str) -> None:
+    """The journal holds changes the snapshot does not: a snapshot without it, or beside a
+    journal written for other snapshot bytes (and not the one it folded), would silently show
+    and then keep a state nobody saved. Every way in is refused: one line naming the file, no
+    byte of any file changed, a change writes nothing, the tests' own parser refuses too."""
+    _snapshot_then_journal(tmp_db, monkeypatch)
+    setup, expected = REFUSED[case]
+    running = Store(tmp_db).open()
+    running.items()  # a process that had parsed both files
+    opened = Store(tmp_db).open()  # one that had opened but parsed nothing (`triage add`)
+    path = setup(tmp_db, tmp_path)
+    assert (path == tmp_db) == (case not in ("only the snapshot copied",
+                                             "backup taken during a fold"))
+    with pytest.raises(Refused):
+        parse_database(path)
+    before = files_in(path.parent)
+    attempts = {
+        "open": lambda: Store(path).open(),
+        "open(create=False)": lambda: Store(path).open(create=False),
+        "items": lambda: Store(path).items(),
+        "transaction": lambda: insert(Store(path), "ffff0099"),
+        "add_items": lambda: Store(path).add_items([make_item("ffff0099")], "bob", MOMENT),
+    }
+    if path == tmp_db:
+        attempts.update({
+            "running: items": running.items,
+            "running: audit": running.audit,
+            "running: transaction": lambda: insert(running, "ffff0099"),
+            "running: add_items": lambda: running.add_items([make_item("ffff0099")], "bob",
+                                                            MOMENT),
+            "opened: add_items": lambda: opened.add_items([make_item("ffff0099")], "bob",
+                                                          MOMENT),
+            "opened: examples": opened.examples,
+        })
+    wrong = {}
+    for name, attempt in attempts.items():
+        try:
+            attempt()
+        except StoreError as error:
+            message = str(error)
+            if "\n" in message or not message.startswith(f"{path}: {expected}"):
+                wrong[name] = message
+        else:
+            wrong[name] = "not refused"
+    assert wrong == {}, f"each must be a one-line StoreError: '{path}: {expected} ...'"
+    assert files_in(path.parent) == before, "no byte of any file changed"
+    assert_cli_refuses(path, expected)
 
 
 # -- the quick path of `triage add` ------------------------------------------------------------
@@ -442,7 +683,7 @@ def test_triage_add_appends_one_line_without_touching_the_snapshot(tmp_db: Path,
     after = journal_of(tmp_db).read_bytes()
     assert after.startswith(journal)
     (line,) = after[len(journal):].splitlines()
-    ops = json.loads(line)["ops"]
+    ops = ops_of(line)
     assert [(key, doc["title"]) for table, key, doc in ops if table == "items"] == [
         (new_id, "Call the accountant back")
     ]
@@ -701,3 +942,87 @@ def test_processes_adding_through_both_paths_lose_nothing(tmp_db: Path) -> None:
     assert len(parsed.snapshot["items"]) > len(expected) - 20, "compactions interleaved"
     assert quick > 0, "some adds took the quick path"
     print(f"\n{len(expected)} items, {quick} by the quick path")
+
+
+# Creates or migrates the database at argv[1], killing itself (SIGKILL) at argv[2] in the
+# compaction that writes its first journal and snapshot: journal first, then snapshot.
+KILLED_OPENER = r"""
+import os, signal, sys
+from triage_tui.store import storage
+from triage_tui.store.db import Store
+path, where = sys.argv[1], sys.argv[2]
+journal = path + ".journal"
+real_write, real_replace = storage.write_atomically, os.replace
+
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+def replace(source, target, *args, **kwargs):  # the temp file is written and fsynced
+    if where == f"before renaming the {'journal' if str(target) == journal else 'snapshot'}":
+        die()
+    return real_replace(source, target, *args, **kwargs)
+
+def write(target, payload, like=None):
+    real_write(target, payload, like)
+    if where == f"after renaming the {'journal' if str(target) == journal else 'snapshot'}":
+        die()
+
+storage.os.replace = replace
+storage.write_atomically = write
+Store(path).open()
+print("survived", flush=True)
+"""
+
+KILL_POINTS = ["before renaming the journal", "after renaming the journal",
+               "before renaming the snapshot", "after renaming the snapshot"]
+
+
+@pytest.mark.parametrize("where", KILL_POINTS)
+@pytest.mark.parametrize("start", ["missing", "schema 1", "schema 2"])
+def test_kill_9_while_creating_or_migrating_leaves_a_database_that_opens(
+        tmp_db: Path, start: str, where: str) -> None:
+    """Creation and migration write the journal first (the snapshot on disk names no journal,
+    so it ignores any journal beside it), then the snapshot: a kill -9 anywhere between leaves
+    files that open without error, re-creating or re-migrating, losing nothing."""
+    items = {"old1": {"id": "old1", "title": "Reconcile the bank feed", "claimed_by": "ines",
+                      "updated_at": "2024-11-03T08:00:00+00:00"},
+             "old2": {"id": "old2", "title": "Write the onboarding SOP"}}
+    if start != "missing":
+        version = int(start.split()[1])
+        data = {"_meta": {"schema": {"schema": version}}, "items": items, "audit": {}}
+        if version == 2:
+            data["examples"] = {}
+            for document in items.values():
+                document["claimed_at"] = None
+        tmp_db.write_text(json.dumps(data, indent=1))
+    original = tmp_db.read_bytes() if tmp_db.exists() else None
+    killed = subprocess.run([sys.executable, "-c", KILLED_OPENER, str(tmp_db), where],
+                            capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert killed.returncode == -signal.SIGKILL, (killed.stdout, killed.stderr)
+
+    finished = where == "after renaming the snapshot"
+    if not finished:
+        # The snapshot is as it was (or still missing); a journal, if renamed in, is ignored.
+        assert (tmp_db.read_bytes() if tmp_db.exists() else None) == original
+        assert journal_of(tmp_db).exists() == (where != "before renaming the journal")
+        if original is not None:
+            parsed = parse_database(tmp_db)
+            assert parsed.data == json.loads(original)
+            assert parsed.stale == journal_of(tmp_db).exists()
+    if original is not None:
+        backup = tmp_db.with_name(f"queue.json.schema{start.split()[1]}.bak")
+        assert backup.read_bytes() == original, "the backup is taken before any write"
+
+    store = Store(tmp_db).open()  # no error: re-creates or re-migrates
+    parsed = parse_database(tmp_db)
+    assert not parsed.stale and parsed.changes == []
+    assert parsed.header["id"] == parsed.journal["id"]
+    assert parsed.data["_meta"]["schema"]["schema"] == 3 == parsed.header["schema"]
+    expected = {} if start == "missing" else {key: doc["title"] for key, doc in items.items()}
+    assert titles(store) == expected
+    if start == "schema 1":
+        assert store.get("old1").claimed_at == "2024-11-03T08:00:00+00:00"
+    insert(store, "kkkk0001")  # and takes changes (sweeping the killed writer's temp files)
+    assert list(tmp_db.parent.glob(".queue.json*.tmp")) == []
+    assert titles(Store(tmp_db).open()) == {**expected, "kkkk0001": "Item kkkk0001"}
+    assert not parse_database(tmp_db).stale

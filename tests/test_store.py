@@ -17,7 +17,15 @@ from pathlib import Path
 
 import orjson
 import pytest
-from journal_support import both_files, journal_of, parse_database, stamp
+from journal_support import (
+    both_files,
+    decode_line,
+    encode_line,
+    journal_of,
+    ops_of,
+    parse_database,
+    stamp,
+)
 
 from triage_tui.domain.model import Item, Suggestion, now_iso
 from triage_tui.store import db as db_module
@@ -56,17 +64,39 @@ def store(tmp_db: Path) -> Iterator[Store]:
 
 
 # -- creating and reopening -----------------------------------------------------------------
-def test_create_writes_a_schema_3_snapshot_and_its_journal(tmp_db: Path) -> None:
+def recording_writes(monkeypatch) -> list[str]:
+    """The names of the files `write_atomically` writes from now on, in order."""
+    writes: list[str] = []
+    real = storage_module.write_atomically
+    monkeypatch.setattr(storage_module, "write_atomically", lambda path, payload, **kw: (
+        writes.append(Path(path).name), real(path, payload, **kw)))
+    return writes
+
+
+def test_create_writes_a_schema_3_snapshot_and_its_journal(tmp_db: Path, monkeypatch) -> None:
+    writes = recording_writes(monkeypatch)
     Store(tmp_db).open()
+    # The journal first: until the snapshot names it, nothing reads it.
+    assert writes == ["queue.json.journal", "queue.json"]
     raw = tmp_db.read_bytes()
     data = json.loads(raw)
     assert data["_meta"]["schema"]["schema"] == SCHEMA_VERSION == 3
     assert data["items"] == {} and data["audit"] == {} and data["examples"] == {}
-    # The journal is a header only, naming these exact snapshot bytes.
+    # The journal is a header only, naming these exact snapshot bytes, with the id the
+    # snapshot names; the snapshot folded no journal.
     lines = journal_of(tmp_db).read_bytes().splitlines(keepends=True)
     assert len(lines) == 1 and lines[0].endswith(b"\n")
-    assert json.loads(lines[0]) == {"journal": 1, "schema": 3, "snapshot": stamp(raw),
-                                    "examples": {}}
+    header = decode_line(lines[0])
+    assert lines[0] == encode_line(header), "<crc32 of the JSON, 8 hex digits> <JSON>"
+    journal_id = header.pop("id")
+    assert isinstance(journal_id, str) and len(journal_id) >= 16
+    int(journal_id, 16)
+    assert header == {"journal": 1, "schema": 3, "snapshot": stamp(raw), "examples": {}}
+    assert data["_meta"]["journal"] == {"id": journal_id, "folded": None}
+    # Another database gets another id.
+    other = tmp_db.parent.parent / "other" / "queue.json"
+    Store(other).open()
+    assert parse_database(other).header["id"] != journal_id
     assert sorted(p.name for p in tmp_db.parent.iterdir()) == [
         "queue.json", "queue.json.journal", "queue.json.lock"
     ]
@@ -189,10 +219,7 @@ def _many_changes(store: Store, prefix: str) -> None:
 
 
 def test_one_transaction_is_one_journal_line(store: Store, tmp_db: Path, monkeypatch) -> None:
-    writes = []
-    real = storage_module.write_atomically
-    monkeypatch.setattr(storage_module, "write_atomically", lambda path, payload, **kw: (
-        writes.append(Path(path).name), real(path, payload, **kw)))
+    writes = recording_writes(monkeypatch)
     snapshot, journal = both_files(tmp_db)
     _many_changes(store, "ffff")
     assert writes == [], "an ordinary change rewrites no file"
@@ -201,19 +228,23 @@ def test_one_transaction_is_one_journal_line(store: Store, tmp_db: Path, monkeyp
     assert after.startswith(journal) and after.endswith(b"\n")
     added = after[len(journal):].splitlines()
     assert len(added) == 1, "the whole transaction is one line"
-    ops = json.loads(added[0])["ops"]
+    ops = ops_of(added[0])
     # Each changed document once, as it stands at the end of the transaction.
     assert sorted((table, document["lane"]) for table, _, document in ops
                   if table == "items") == [("items", "task")] * 5
     assert sorted(table for table, _, _ in ops) == ["audit"] * 10 + ["examples"] + ["items"] * 5
     assert len(store.items()) == 5 and len(store.audit()) == 10 and len(store.examples()) == 1
 
-    # A change that compacts writes the snapshot, then the journal: one write of each.
+    # A change that compacts writes the snapshot, then the journal: one write of each. The
+    # new snapshot names its new journal and the one it folded.
+    folded = parse_database(tmp_db).header["id"]
     monkeypatch.setattr(storage_module, "JOURNAL_LIMIT", 0)
     _many_changes(store, "gggg")
     assert writes == ["queue.json", "queue.json.journal"]
     parsed = parse_database(tmp_db)
     assert not parsed.stale and parsed.changes == [] and parsed.data == parsed.snapshot
+    assert parsed.journal == {"id": parsed.header["id"], "folded": folded}
+    assert parsed.header["id"] != folded
     again = Store(tmp_db).open()
     assert len(again.items()) == 10 and len(again.audit()) == 20 and len(again.examples()) == 2
 
@@ -307,9 +338,14 @@ SCHEMA_1 = {
 }
 
 
-def test_schema_1_is_backed_up_then_migrated(tmp_db: Path) -> None:
+def test_schema_1_is_backed_up_then_migrated(tmp_db: Path, monkeypatch) -> None:
     raw = write_json(tmp_db, SCHEMA_1)
+    writes = recording_writes(monkeypatch)
     store = Store(tmp_db).open()
+    # The journal first: the schema 1 snapshot names none, so it ignores it until replaced.
+    assert writes == ["queue.json.journal", "queue.json"]
+    parsed = parse_database(tmp_db)
+    assert not parsed.stale and parsed.journal == {"id": parsed.header["id"], "folded": None}
     backup = tmp_db.with_name("queue.json.schema1.bak")
     assert backup.read_bytes() == raw
     data = json.loads(tmp_db.read_text())
@@ -330,6 +366,45 @@ def test_schema_1_is_backed_up_then_migrated(tmp_db: Path) -> None:
     with store.transaction("bob", MOMENT) as tx:
         tx.add_example("Reconcile the bank feed", "task")
     assert len(Store(tmp_db).open().examples()) == 1
+
+
+@pytest.mark.parametrize("start", ["missing", "schema 1"])
+def test_a_creation_or_migration_whose_snapshot_cannot_be_written_changes_nothing(
+        tmp_db: Path, monkeypatch, start: str) -> None:
+    """Creation and migration write the journal first: when the snapshot then cannot be
+    written, the snapshot on disk (none, or the old schema) names no journal and ignores the
+    new one. Nothing changed, and the next open creates or migrates as if it never ran."""
+    raw = write_json(tmp_db, SCHEMA_1) if start == "schema 1" else None
+    real_replace = os.replace
+
+    def snapshot_fails(source, target, *args, **kwargs):
+        if str(target) == str(tmp_db):
+            _disk_full()
+        return real_replace(source, target, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(storage_module.os, "replace", snapshot_fails)
+        with pytest.raises(StoreError) as caught:
+            Store(tmp_db).open()
+    message = one_line(caught.value)
+    assert str(tmp_db) in message and "nothing was changed" in message, message
+    assert journal_of(tmp_db).exists(), "the journal was written first"
+    if raw is None:
+        assert not tmp_db.exists()
+    else:
+        assert tmp_db.read_bytes() == raw
+        parsed = parse_database(tmp_db)
+        assert parsed.stale and parsed.data == SCHEMA_1, "the new journal is ignored"
+    assert [p.name for p in tmp_db.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+    store = Store(tmp_db).open()
+    parsed = parse_database(tmp_db)
+    assert not parsed.stale and parsed.data["_meta"]["schema"]["schema"] == SCHEMA_VERSION
+    expected = [] if raw is None else sorted(SCHEMA_1["items"])
+    assert sorted(item.id for item in store.items()) == expected
+    with store.transaction("bob", MOMENT) as tx:
+        tx.insert([make_item("rrrr0001")])
+    assert sorted(item.id for item in Store(tmp_db).open().items()) == [*expected, "rrrr0001"]
 
 
 def test_schema_1_that_this_user_cannot_write_is_refused(tmp_db: Path, monkeypatch) -> None:
@@ -402,13 +477,18 @@ def test_file_upgraded_by_a_newer_triage_while_open_is_not_written(tmp_db: Path,
     with store.transaction("alice", MOMENT) as tx:
         tx.insert([make_item("jjjj0002")])
     peeked = Store(tmp_db).open()  # opened (schema checked) but nothing parsed yet
-    # A newer triage compacts into a schema 4 snapshot: it may or may not get to its journal.
-    data = parse_database(tmp_db).data
+    # A newer triage compacts into a schema 4 snapshot (naming its new journal and the one it
+    # folded): it may or may not get to its journal.
+    parsed = parse_database(tmp_db)
+    data = parsed.data
     data["_meta"]["schema"]["schema"] = 4
+    data["_meta"]["journal"] = {"id": "4444444444444444", "folded": parsed.header["id"]}
     raw = write_json(tmp_db, data)
     if newer_writes == "snapshot and journal":
-        header = {"journal": 1, "schema": 4, "snapshot": stamp(raw), "examples": {}}
-        journal_of(tmp_db).write_bytes(json.dumps(header).encode() + b"\n")
+        header = {"journal": 1, "id": "4444444444444444", "schema": 4, "snapshot": stamp(raw),
+                  "examples": {}}
+        journal_of(tmp_db).write_bytes(encode_line(header))
+    assert parse_database(tmp_db).stale == (newer_writes == "snapshot")
     before = folder_snapshot(tmp_db.parent)
     for who in (store, peeked):
         with pytest.raises(StoreError) as caught, who.transaction("alice", MOMENT) as tx:
@@ -623,23 +703,30 @@ def test_a_failed_write_leaves_both_files_as_they_were(failure, store, tmp_db, m
 def test_a_compaction_whose_new_journal_cannot_be_written_still_commits(
     store: Store, tmp_db: Path, monkeypatch
 ) -> None:
-    """Once the new snapshot is in place the change is made (the old journal no longer matches
-    it and is ignored); failing to write the new journal must not report it lost."""
+    """Once the new snapshot is in place the change is made (it names the old journal as the
+    one it folded, which is then ignored); failing to write the new journal must not report it
+    lost."""
     with store.transaction("alice", MOMENT) as tx:
         tx.insert([make_item("nnnn0001")])
     old_journal = (tmp_db.with_name("queue.json.journal")).read_bytes()
+    old_id = parse_database(tmp_db).header["id"]
     with monkeypatch.context() as patch:
         patch.setattr(storage_module, "JOURNAL_LIMIT", 0)
         patch.setattr(storage_module.os, "replace", _fail_on_the_journal(os.replace))
         with store.transaction("bob", MOMENT) as tx:
             tx.insert([make_item("nnnn0002")])
     assert tmp_db.with_name("queue.json.journal").read_bytes() == old_journal
+    parsed = parse_database(tmp_db)
+    assert parsed.stale and parsed.journal["folded"] == old_id
+    assert sorted(parsed.items()) == ["nnnn0001", "nnnn0002"]
     assert [p.name for p in tmp_db.parent.iterdir() if p.name.endswith(".tmp")] == []
     assert sorted(item.id for item in Store(tmp_db).open().items()) == ["nnnn0001", "nnnn0002"]
     assert sorted(item.id for item in store.items()) == ["nnnn0001", "nnnn0002"]
     with store.transaction("bob", MOMENT) as tx:  # compacts: the journal matches again
         tx.insert([make_item("nnnn0003")])
     assert tmp_db.with_name("queue.json.journal").read_bytes() != old_journal
+    parsed = parse_database(tmp_db)
+    assert not parsed.stale and parsed.journal["folded"] == old_id
     fresh = Store(tmp_db).open()
     assert sorted(item.id for item in fresh.items()) == ["nnnn0001", "nnnn0002", "nnnn0003"]
     assert [row.item_id for row in fresh.audit()] == ["nnnn0001", "nnnn0002", "nnnn0003"]

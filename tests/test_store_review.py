@@ -20,6 +20,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from journal_support import parse_database
 
 from triage_tui.domain.model import Item, now_iso
 from triage_tui.store import db as db_module
@@ -372,17 +373,32 @@ def test_many_examples_do_not_make_every_change_rewrite_the_snapshot(tmp_db: Pat
 def test_a_running_reader_agrees_with_a_fresh_one_after_the_journal_is_deleted(
     tmp_db: Path,
 ) -> None:
-    """With the journal gone the database is the snapshot alone (what a new process shows). A
-    process that had applied the journal's lines keeps them (`_catch_up` forgets the journal
-    but not its changes), shows them, and writes them back at its next change: which state
-    survives depends on which process writes first."""
+    """With the journal gone, the snapshot alone is not the database: a new process showed the
+    snapshot's older state, while one that had applied the journal's lines kept them and wrote
+    them back at its next change, so which state survived depended on who wrote first. The
+    snapshot names its journal, so now both refuse (one line naming the file), and neither
+    writes anything."""
     writer = Store(tmp_db).open()
     with writer.transaction("alice", MOMENT) as tx:
         tx.insert([make_item("aaaa0001")])
     running = Store(tmp_db).open()
     assert ids(running) == ["aaaa0001"]
     tmp_db.with_name("queue.json.journal").unlink()
-    assert ids(running) == ids(Store(tmp_db).open())
+    snapshot = tmp_db.read_bytes()
+    refusals = {}
+    for name, attempt in {
+        "running reader": lambda: ids(running),
+        "fresh reader": lambda: ids(Store(tmp_db).open()),
+        "running writer": lambda: writer.add_items([make_item("bbbb0002")], "bob", MOMENT),
+        "fresh writer": lambda: Store(tmp_db).add_items([make_item("bbbb0002")], "bob", MOMENT),
+    }.items():
+        with pytest.raises(StoreError) as caught:
+            attempt()
+        refusals[name] = str(caught.value)
+    assert all(message.startswith(f"{tmp_db}: queue.json.journal is missing")
+               and "\n" not in message for message in refusals.values()), refusals
+    assert tmp_db.read_bytes() == snapshot
+    assert sorted(p.name for p in tmp_db.parent.iterdir()) == ["queue.json", "queue.json.lock"]
 
 
 # -- 11. the temp-file sweep and another database in the same folder ---------------------------
@@ -403,8 +419,9 @@ def test_the_sweep_leaves_another_database_s_temp_files_alone(tmp_db: Path) -> N
 # -- passing: restoring the migration's backup while an app runs -------------------------------
 def test_restoring_the_schema_2_backup_under_a_running_app(tmp_db: Path) -> None:
     """(Passes; not covered elsewhere.) `mv queue.json.schema2.bak queue.json` while an app has
-    the database parsed: the app shows the backup (the journal no longer matches and is
-    ignored), refuses changes until reopened, and the next open migrates it again."""
+    the database parsed: the app shows the backup (a schema 2 snapshot names no journal, so the
+    one beside it is ignored), refuses changes until reopened, and the next open migrates it
+    again."""
     old = {"_meta": {"schema": {"schema": 2}},
            "items": {"aaaa0001": make_item("aaaa0001", "from the backup").to_storage()},
            "audit": {}, "examples": {}}
@@ -417,6 +434,7 @@ def test_restoring_the_schema_2_backup_under_a_running_app(tmp_db: Path) -> None
     restored = tmp_db.with_name("restore.tmp")
     shutil.copy2(backup, restored)
     os.replace(restored, tmp_db)
+    assert parse_database(tmp_db).stale, "the tests' own parser ignores the journal too"
     assert ids(app) == ["aaaa0001"]
     with pytest.raises(StoreError, match="schema 2"), app.transaction("alice", MOMENT) as tx:
         tx.insert([make_item("cccc0003")])
