@@ -2,27 +2,36 @@
 
 The database is two files, always read together:
 
-* the **snapshot** (`triage.json`): the TinyDB JSON document, every table;
-* the **journal** (`triage.json.journal`): JSON lines. The first line is a header naming the
-  snapshot it extends (its size and CRC-32) and carrying a copy of the `examples` table; every
-  later line is one committed change: `{"ops": [[table, doc_id, document or null], ...]}`.
+* the **snapshot** (`triage.json`): the TinyDB JSON document, every table. Its `_meta` table
+  names the journal written with it (`journal.id`) and the one it folded (`journal.folded`);
+* the **journal** (`triage.json.journal`): one line per entry, each `CRC-32 (8 hex digits),
+  a space, JSON`. The first line is a header with the journal's `id`, the size and CRC-32 of
+  the exact snapshot bytes it extends, and a copy of the `examples` table; every later line is
+  one committed change: `{"ops": [[table, doc_id, document or null], ...]}`.
 
 The state is the snapshot with the journal's changes applied in order.
 
 A change (made under the caller's inter-process lock, see `triage_tui.store.db`) appends one
 line to the journal and fsyncs it, so its cost does not grow with the database: no re-parse, no
-rewrite of 10,000 items. When the journal passes `JOURNAL_LIMIT` bytes, or does not match the
-snapshot, the change instead *compacts*: it writes a new snapshot holding everything (temp file,
-fsync, `os.replace`), then a new journal holding only a header (the same way).
+rewrite of 10,000 items. When the journal's changes would pass `JOURNAL_LIMIT` bytes, or the
+journal does not extend the snapshot, the change instead *compacts*: it writes a new snapshot
+holding everything (temp file, fsync, `os.replace`), then a new journal holding only a header
+(the same way). Creating or migrating a database writes the journal first, since the snapshot
+on disk then names none.
 
 Why a reader or a `kill -9` always sees a whole state, old or new:
 
 * a change killed mid-append leaves a last line without its newline: readers ignore it and the
   next writer cuts it off before appending;
-* a compaction killed between its two replaces leaves a new snapshot beside the old journal,
-  whose header no longer matches: readers ignore that journal (its changes are in the snapshot)
-  and the next change compacts;
+* a compaction killed between its two replaces leaves a new snapshot beside the journal it
+  folded, which it names: readers ignore that journal (its changes are in the snapshot) and the
+  next change compacts; a creation or migration killed half-way leaves the old snapshot, which
+  names no journal and ignores the new one;
 * a reader that parsed the old snapshot and then meets the new journal reads both again.
+
+Anything else is damage, refused with one line and never written over: a line whose CRC fails,
+a missing journal the snapshot names, or a journal that neither extends the snapshot nor is the
+one it folded (a snapshot changed, or restored from a backup without its journal).
 
 Readers keep what they parsed and, when only the journal grew, read just the new lines.
 """
