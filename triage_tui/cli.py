@@ -242,11 +242,12 @@ def database_path(args: argparse.Namespace) -> Path:
     return Path(args.db).expanduser() if args.db else default_db_path()
 
 
-def open_service(args: argparse.Namespace, create: bool = True) -> TriageService:
+def open_service(args: argparse.Namespace, create: bool = True,
+                 quick: bool = False) -> TriageService:
     """The service for `--db`/`--user`, with the database checked before anything runs."""
     from triage_tui.config import current_user, load_settings
     from triage_tui.service import TriageService
     from triage_tui.store.db import Store
 
-    store = Store(database_path(args)).open(create=create)
+    store = Store(database_path(args)).open(create=create, quick=quick)
     return TriageService(store, current_user(args.user), load_settings())

@@ -46,7 +46,7 @@ def open_app(args: argparse.Namespace) -> int:
 
 # -- adding and listing ----------------------------------------------------------------------
 def cmd_add(args: argparse.Namespace) -> int:
-    service = open_service(args)
+    service = open_service(args, quick=True)  # appends without parsing the snapshot
     item, parsed = service.add(" ".join(args.text))
     for problem in parsed.problems:
         print(f"triage: note: {problem}", file=sys.stderr)
@@ -180,7 +180,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 def _classifier_for(args: argparse.Namespace):
     """The database's classifier (with its corrections) when there is one, else the shipped."""
     if database_path(args).exists():
-        return open_service(args, create=False).classifier()
+        return open_service(args, create=False, quick=True).classifier()
     from triage_tui.classify import Classifier
 
     return Classifier.default()

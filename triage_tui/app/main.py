@@ -56,7 +56,7 @@ def make_app(
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
         db = make_demo_db(folder, name, clock() if clock else None)
     path = Path(db).expanduser() if db else default_db_path()
-    store = Store(path).open()
+    store = Store(path).open(quick=False)  # the inbox reads every item at once anyway
     service = TriageService(store, name, settings, clock=clock)
     return TriageApp(service, settings_file=settings_file, themes_folder=config_dir() / "themes",
                      startup_problems=problems)

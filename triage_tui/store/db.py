@@ -225,8 +225,12 @@ class Store:
         self._thread_lock = threading.RLock()
 
     # -- opening -------------------------------------------------------------------------
-    def open(self, create: bool = True) -> Store:
-        """Check the file (create, migrate or refuse it) before anything else touches it."""
+    def open(self, create: bool = True, quick: bool = True) -> Store:
+        """Check the file (create, migrate or refuse it) before anything else touches it.
+
+        `quick` checks it from the journal without parsing the snapshot (what `triage add` and
+        `triage classify` need); a caller that reads the items anyway (the app, `triage list`)
+        passes False and parses it now, once."""
         self.read_only = not self._can_write()
         if not self.path.exists():
             if not create or self.read_only:
@@ -234,7 +238,7 @@ class Store:
             with self._locked(), self._saving():
                 if not self.path.exists():
                     self._create()
-        version = self._schema_version()
+        version = self._schema_version(quick)
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path}: made by a newer triage (schema {version}, this one reads up to "
@@ -366,6 +370,10 @@ class Store:
                                  "nothing was changed")
             # Replaced by a newer triage or a foreign file? Read whole: the change needs it.
             version = self._schema_version(quick=False)
+            try:
+                self._storage.verify()
+            except StorageFormatError as error:
+                raise StoreError(f"{self.path}: {error}") from None
             if version != SCHEMA_VERSION:
                 raise StoreError(f"{self.path}: now schema {version}, this triage writes "
                                  f"{SCHEMA_VERSION}; reopen it; nothing was changed")

@@ -152,6 +152,7 @@ class AtomicJSONStorage(Storage):
         self._journal: FileSignature | None = None  # as last seen
         self._journal_pos = 0  # bytes of that journal applied to `_data` (whole lines)
         self._journal_lines = 0  # how many lines those bytes hold, the header included
+        self._journal_crc = 0  # CRC-32 of those bytes, to see them changed in place
         self._header_length = 0  # bytes of the journal's header line
         self._disk_journal: str | None = None  # id of the journal file beside the snapshot
         self._seen_journal: FileSignature | None = None
@@ -213,6 +214,22 @@ class AtomicJSONStorage(Storage):
             return self._data
         raise StorageFormatError("the database kept changing while it was read; try again")
 
+    def verify(self) -> None:
+        """Before a change (under the lock): check that the journal lines already applied are
+        still the bytes they were. Nothing triage does rewrites them, so a difference is damage
+        made in place (same size, same file), which the incremental reads cannot see: read
+        everything again, which refuses the damaged line."""
+        if self._data is None or not self._journal_ok or not self._journal_pos:
+            return
+        try:
+            with self.journal_path.open("rb") as handle:
+                applied = handle.read(self._journal_pos)
+        except FileNotFoundError:
+            applied = b""
+        if zlib.crc32(applied) != self._journal_crc or len(applied) != self._journal_pos:
+            self._data = None
+            self.read()
+
     def _expected(self, key: str) -> str | None:
         """What the parsed snapshot says of its journal: its `id`, and the id it `folded`."""
         meta = (self._data or {}).get("_meta", {}).get("journal")
@@ -254,7 +271,8 @@ class AtomicJSONStorage(Storage):
                     # Another journal than the one applied (or cut shorter): start again.
                     self._data, self._stamp = self._load()
                 self._journal_pos, self._journal_lines, self._journal_ok = 0, 0, False
-                header = parse_header(handle.readline(), self.journal_path)
+                first_line = handle.readline()
+                header = parse_header(first_line, self.journal_path)
                 expected = self._expected("id")
                 if header.get("snapshot") != self._stamp or (
                     expected is not None and header.get("id") != expected
@@ -262,6 +280,7 @@ class AtomicJSONStorage(Storage):
                     self._seen_journal = seen
                     return header
                 self._journal_pos, self._journal_lines, self._journal_ok = handle.tell(), 1, True
+                self._journal_crc = zlib.crc32(first_line)
                 self._header_length = self._journal_pos
                 self._disk_journal = header.get("id")
             self._journal = seen
@@ -276,6 +295,7 @@ class AtomicJSONStorage(Storage):
                     _apply(self._data, ops)
                     self._journal_lines += 1
             self._journal_pos += end
+            self._journal_crc = zlib.crc32(tail[:end], self._journal_crc)
         return None
 
     def peek(self, fresh: bool = False) -> JournalView | None:
@@ -415,6 +435,7 @@ class AtomicJSONStorage(Storage):
         finally:
             os.close(descriptor)
         self._journal_pos = position + len(line)
+        self._journal_crc = zlib.crc32(line, self._journal_crc)
         self._journal_lines += 1
         self._journal = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
@@ -454,6 +475,7 @@ class AtomicJSONStorage(Storage):
                 return
         self._journal, self._disk_journal = file_signature(self.journal_path), new_id
         self._journal_pos, self._journal_lines, self._journal_ok = len(line), 1, True
+        self._journal_crc = zlib.crc32(line)
         self._header_length = len(line)
 
     def close(self) -> None:
