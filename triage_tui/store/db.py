@@ -8,7 +8,8 @@ only ever replaced whole. `Store.add_items` is the quick path for new items: it 
 parsing the snapshot at all.
 
 Tables: `items` (keyed by item id), `audit` (one row per changed field), `examples` (the lanes
-people chose by hand, which the classifier learns from) and `_meta` (schema version).
+people chose by hand, which the classifier learns from) and `_meta` (schema version, and which
+journal goes with the snapshot).
 """
 
 from __future__ import annotations
