@@ -48,10 +48,9 @@ class _Parser(argparse.ArgumentParser):
 
 def terminal_width(default: int) -> int:
     """Columns of the terminal on stdout (`$COLUMNS` first), else `default`."""
-    try:
-        return int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        pass
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit():
+        return int(columns)
     try:
         return os.get_terminal_size(sys.stdout.fileno()).columns
     except (OSError, ValueError, AttributeError):

@@ -287,7 +287,7 @@ def cmd_init_shared(args: argparse.Namespace) -> int:
     import grp
     import stat
 
-    from triage_tui.store.db import Store
+    from triage_tui.store.db import Store, is_database_file
 
     path = Path(args.path).expanduser().absolute()
     gid = -1
@@ -304,7 +304,7 @@ def cmd_init_shared(args: argparse.Namespace) -> int:
     if not created_folder:
         # The folder's group and mode change: only a folder that holds this database alone.
         others = sorted(entry.name for entry in folder.iterdir()
-                        if not _belongs_to_database(entry.name, path.name))
+                        if not is_database_file(entry.name, path.name))
         if others:
             shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
             raise CliError(f"{folder} holds other files ({shown}); init-shared makes its folder "
@@ -339,15 +339,6 @@ def cmd_init_shared(args: argparse.Namespace) -> int:
     print(f"lock {store.lock_path} (mode 660)")
     print(f"each person runs: triage --db {path}")
     return EXIT_OK
-
-
-def _belongs_to_database(name: str, database: str) -> bool:
-    """The database's own files: itself, journal, history, lock, backups and temp files."""
-    if name in (database, f"{database}.journal", f"{database}.history", f"{database}.lock"):
-        return True
-    if name.startswith(f"{database}.schema") and name.endswith(".bak"):
-        return True
-    return name.startswith(f".{database}.") and name.endswith(".tmp")
 
 
 # -- settings --------------------------------------------------------------------------------

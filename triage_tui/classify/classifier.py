@@ -24,7 +24,7 @@ EXACT_CONFIDENCE = 0.97
 MAX_REASONS = 3
 VECTOR_CACHE_MIN = 100
 """With this many corrections or more, their word vectors are kept on disk beside the model:
-tokenising 2,000 corrections takes ~45 ms, reading them back ~3 ms (`triage add` has 150)."""
+tokenising 2,000 corrections takes ~45 ms, reading them back ~7 ms (`triage add` has 150)."""
 # Words whose cue already has a better phrase ("asks how things should work").
 _UNQUOTABLE = frozenset("how what which whether why who we our new get set".split())
 _RELATIVE_CUTOFF = 0.35  # a reason must weigh at least this share of the strongest one
@@ -37,11 +37,13 @@ class Classifier:
     new classifier sharing the (read-only) base model.
     """
 
-    def __init__(self, model: Model, memory: Memory | None = None) -> None:
+    def __init__(self, model: Model, memory: Memory | None = None,
+                 vectors: Path | None = None) -> None:
         self.model = model
         self.memory = memory if memory is not None else Memory(
             model.doc_freq, model.n_docs, model.tokens
         )
+        self._vectors = vectors  # where many corrections' word vectors are kept, if anywhere
 
     # -- construction ------------------------------------------------------------------------
     @classmethod
@@ -56,7 +58,9 @@ class Classifier:
         global _DEFAULT
         with _LOCK:
             if _DEFAULT is None:
-                _DEFAULT = cls(_load_default_model(cache_dir))
+                model, folder = _load_default_model(cache_dir)
+                vectors = folder / f"vectors-{model.key}.json" if folder is not None else None
+                _DEFAULT = cls(model, vectors=vectors)
             return _DEFAULT
 
     @classmethod
@@ -71,7 +75,7 @@ class Classifier:
         """
         examples = list(examples)
         memory = self.memory.copy() if len(self.memory) else self.memory.empty()
-        vectors = _vector_file(self.model) if len(examples) >= VECTOR_CACHE_MIN else None
+        vectors = self._vectors if len(examples) >= VECTOR_CACHE_MIN else None
         if vectors is not None and vectors not in _LOADED_VECTORS:
             _LOADED_VECTORS.add(vectors)
             memory.load_vectors(vectors)
@@ -79,7 +83,7 @@ class Classifier:
             lane in SUGGESTED_LANES and isinstance(text, str) and not memory.has_vector(text)
             for text, lane in examples
         )
-        clone = Classifier(self.model, memory)
+        clone = Classifier(self.model, memory, self._vectors)
         for text, lane in examples:
             clone.learn(text, lane)
         if new:
@@ -290,7 +294,8 @@ _DEFAULT: Classifier | None = None
 _LOCK = threading.Lock()
 
 
-def _load_default_model(cache_dir: str | os.PathLike[str] | None) -> Model:
+def _load_default_model(cache_dir: str | os.PathLike[str] | None) -> tuple[Model, Path | None]:
+    """The model, from the cache folder (returned too) when it holds a current one."""
     path = corpus_path()
     data = path.read_bytes()
     key = model_key(data)
@@ -300,18 +305,11 @@ def _load_default_model(cache_dir: str | os.PathLike[str] | None) -> Model:
         model = build(read_examples(path), key)
         if folder is not None:
             save_cached(folder, model)
-    if folder is not None:
-        _MODEL_FOLDERS[key] = folder
-    return model
+    return model, folder
 
 
 _LOADED_VECTORS: set[Path] = set()
-_MODEL_FOLDERS: dict[str, Path] = {}  # model key -> the folder its cache was read from
-
-
-def _vector_file(model: Model) -> Path | None:
-    folder = _MODEL_FOLDERS.get(model.key)
-    return folder / f"vectors-{model.key}.json" if folder is not None and model.key else None
+"""Vector files already read into the (process-wide) default memory's cache."""
 
 
 def _cache_folder(cache_dir: str | os.PathLike[str] | None) -> Path | None:
@@ -333,3 +331,4 @@ def reset_default() -> None:
     global _DEFAULT
     with _LOCK:
         _DEFAULT = None
+        _LOADED_VECTORS.clear()  # the next default's memory starts with an empty vector cache

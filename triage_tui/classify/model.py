@@ -8,6 +8,7 @@ it honest for phrasing the corpus never saw). The result is a small JSON-able ta
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -283,7 +284,7 @@ def save_cached(cache_dir: Path, model: Model) -> None:
     """Write atomically (temp file + rename) and drop stale models; failures are ignored."""
     import tempfile
 
-    try:
+    with contextlib.suppress(OSError):  # a cache: the model is built again next time
         cache_dir.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".classifier-", suffix=".tmp", dir=cache_dir)
         try:
@@ -294,8 +295,6 @@ def save_cached(cache_dir: Path, model: Model) -> None:
             if os.path.exists(tmp):
                 os.unlink(tmp)
         _drop_stale(cache_dir, model.key)
-    except OSError:
-        pass
 
 
 def _drop_stale(cache_dir: Path, key: str) -> None:

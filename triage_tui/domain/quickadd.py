@@ -421,7 +421,7 @@ class _Scanner:
                     moment = _attach_zone(moment, self.now)
                 return _Part(1, _Moment(exact=moment))
         except (ValueError, OverflowError):
-            pass
+            return _Part(1)  # ISO-looking, but no date dateutil can read: it stays in the title
         return _Part(1)
 
     def _month_day(self, j: int) -> _Part | None:

@@ -170,14 +170,7 @@ class Transaction:
 
     def fresh_ids(self, items: Iterable[Item]) -> list[Item]:
         """The items, each with an id no stored item (nor an earlier one of them) has."""
-        taken: set[str] = set()
-        fresh = []
-        for item in items:
-            while item.id in taken or self._items.contains(doc_id=item.id):
-                item = dataclasses.replace(item, id=new_item_id())
-            taken.add(item.id)
-            fresh.append(item)
-        return fresh
+        return with_free_ids(items, lambda item_id: self._items.contains(doc_id=item_id))
 
     def _record(self, entries: Iterable[AuditEntry]) -> None:
         rows = [Document(row, doc_id=key) for key, row in self.audit_rows(entries)]
@@ -194,6 +187,36 @@ class Transaction:
 
 
 _AUDIT_SEQUENCE = itertools.count(1)
+
+
+def with_free_ids(items: Iterable[Item], taken: Callable[[str], bool]) -> list[Item]:
+    """The items, each with an id `taken` says is free and no earlier one of them has (ids are
+    random: one is drawn again on a clash)."""
+    seen: set[str] = set()
+    fresh = []
+    for item in items:
+        while item.id in seen or taken(item.id):
+            item = dataclasses.replace(item, id=new_item_id())
+        seen.add(item.id)
+        fresh.append(item)
+    return fresh
+
+
+def is_database_file(name: str, database: str) -> bool:
+    """Whether a file name in the database's folder is one of its own: the snapshot, journal,
+    history, lock, a migration backup or a temp file (`.NAME.XXXXXXXX.tmp`, mkstemp's 8 random
+    characters, or the journal's)."""
+    if name in (database, f"{database}.journal", f"{database}.history", f"{database}.lock"):
+        return True
+    if name.startswith(f"{database}.schema") and name.endswith(".bak"):
+        return True
+    return is_temp_file(name, database)
+
+
+def is_temp_file(name: str, database: str) -> bool:
+    """A temp file of this database's writers, not of a database called NAME.something."""
+    pattern = rf"\.{re.escape(database)}(?:\.journal)?\.[a-z0-9_]{{8}}\.tmp"
+    return re.fullmatch(pattern, name) is not None
 
 
 def creation_entries(items: Iterable[Item], at: str, user: str,
@@ -415,11 +438,7 @@ class Store:
             # of many items parses the file once instead.
             view = self._peek(fresh=True) if len(items) <= QUICK_ADD_MAX else None
             if view is not None and view.schema == SCHEMA_VERSION:
-                fresh = []
-                for item in items:
-                    while view.mentions_key(item.id) or any(item.id == f.id for f in fresh):
-                        item = dataclasses.replace(item, id=new_item_id())
-                    fresh.append(item)
+                fresh = with_free_ids(items, view.mentions_key)
                 at = now_iso(moment)
                 ops: list[list[Any]] = [["items", item.id, item.to_storage()] for item in fresh]
                 rows = Transaction.audit_rows(creation_entries(fresh, at, user, action))
@@ -439,11 +458,8 @@ class Store:
         to a writer that died mid-write: each is a full-size copy nobody will ever use.
         """
         self._swept = True
-        # Only ours: `.NAME.XXXXXXXX.tmp` and `.NAME.journal.XXXXXXXX.tmp` (mkstemp's 8 random
-        # characters), not the temp files of a database called NAME.something.
-        ours = re.compile(rf"\.{re.escape(self.path.name)}(?:\.journal)?\.[a-z0-9_]{{8}}\.tmp")
         for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):
-            if ours.fullmatch(stale.name):
+            if is_temp_file(stale.name, self.path.name):
                 with contextlib.suppress(OSError):
                     stale.unlink()
 

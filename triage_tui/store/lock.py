@@ -10,6 +10,7 @@ a `kill -9` never leaves the database locked.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -106,10 +107,10 @@ class InterProcessLock:
                 raise LockedByThisThread(self.path)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, self.mode)
         try:
-            try:
-                os.fchmod(fd, self.mode)  # whatever the umask: a shared queue's group writes it
-            except PermissionError:
-                pass  # somebody else's file: its mode is theirs to keep
+            # Whatever the umask: a shared queue's group writes it. Somebody else's file keeps
+            # the mode they gave it.
+            with contextlib.suppress(PermissionError):
+                os.fchmod(fd, self.mode)
             deadline = time.monotonic() + self.timeout
             pause = 0.001
             while True:

@@ -202,21 +202,20 @@ class AtomicJSONStorage(Storage):
             if snapshot != self._snapshot or self._data is None:
                 self._data, self._stamp = self._load()
                 self._snapshot = snapshot
-                self._journal, self._journal_pos, self._journal_ok = None, 0, False
-                self._journal_lines = 0
+                self._reset_journal()
             other = self._catch_up()
             if other is None:
                 return self._data
             if file_signature(self.path) != snapshot:
                 self._data = None  # the snapshot was replaced while we read: read both again
                 continue
-            if other.get("id") != self._expected("folded") or other.get("id") is None:
-                if self._expected("id") is not None:
-                    raise StorageFormatError(
-                        f"{self.journal_path.name} does not belong to {self.path.name} (one was "
-                        "changed, or restored without the other)")
-            # The journal this snapshot folded (a compaction stopped before replacing it), or
-            # a leftover beside a snapshot that expects none: its changes are not ours to add.
+            # Ignored: the journal this snapshot folded (a compaction stopped before replacing
+            # it), or a leftover beside a snapshot that expects none. Anything else is damage.
+            folded = other.get("id") is not None and other.get("id") == self._expected("folded")
+            if self._expected("id") is not None and not folded:
+                raise StorageFormatError(
+                    f"{self.journal_path.name} does not belong to {self.path.name} (one was "
+                    "changed, or restored without the other)")
             self._journal, self._disk_journal = self._seen_journal, other.get("id")
             return self._data
         raise StorageFormatError("the database kept changing while it was read; try again")
@@ -236,6 +235,11 @@ class AtomicJSONStorage(Storage):
         if zlib.crc32(applied) != self._journal_crc or len(applied) != self._journal_pos:
             self._data = None
             self.read()
+
+    def _reset_journal(self) -> None:
+        """No journal line applied yet (the snapshot was just parsed or written)."""
+        self._journal, self._journal_pos, self._journal_lines = None, 0, 0
+        self._journal_ok, self._journal_crc = False, 0
 
     def _expected(self, key: str) -> str | None:
         """What the parsed snapshot says of its journal: its `id`, and the id it `folded`."""
@@ -265,8 +269,8 @@ class AtomicJSONStorage(Storage):
                 raise StorageFormatError(
                     f"{self.journal_path.name} is missing (a database's files are copied and "
                     "restored together)") from None
-            self._journal, self._journal_pos, self._journal_ok = None, 0, False
-            self._journal_lines, self._disk_journal = 0, None
+            self._reset_journal()
+            self._disk_journal = None
             return None
         with handle:
             stat = os.fstat(handle.fileno())
@@ -401,9 +405,9 @@ class AtomicJSONStorage(Storage):
         return True
 
     def _forget(self) -> None:
-        self._disk_journal = None
-        self._data, self._snapshot, self._stamp, self._journal = None, None, None, None
-        self._journal_pos, self._journal_lines, self._journal_ok, self._dirty = 0, 0, False, False
+        self._reset_journal()
+        self._data, self._snapshot, self._stamp, self._disk_journal = None, None, None, None
+        self._dirty = False
         self._touched, self._untracked = {}, False
 
     def _flush(self) -> None:
@@ -485,8 +489,7 @@ class AtomicJSONStorage(Storage):
         # readers then ignore. Writing the new journal may still fail (a full disk): the change
         # stands, and the next change compacts again.
         self._snapshot, self._stamp = file_signature(self.path), stamp
-        self._journal, self._journal_pos, self._journal_lines = None, 0, 0
-        self._journal_ok = False
+        self._reset_journal()
         if not journal_first:
             try:
                 write_atomically(self.journal_path, line, like=self.path)
@@ -635,8 +638,7 @@ def _fsync_folder(folder: Path) -> None:
     except OSError:
         return
     try:
-        os.fsync(handle)
-    except OSError:
-        pass
+        with contextlib.suppress(OSError):
+            os.fsync(handle)
     finally:
         os.close(handle)
