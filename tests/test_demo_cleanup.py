@@ -22,6 +22,21 @@ def tmux(*args: str) -> str:
                           text=True, check=False).stdout
 
 
+def _demo_running(tmp_path: Path) -> bool:
+    """Whether a `triage --demo` started by this test (its TMPDIR) still runs."""
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+            environ = (proc / "environ").read_bytes()
+        except OSError:
+            continue
+        if b"--demo" in cmdline and f"TMPDIR={tmp_path}".encode() in environ:
+            return True
+    return False
+
+
 @pytest.mark.parametrize("ending", ["terminal closed", "q"])
 def test_the_demo_folder_is_removed(tmp_path: Path, ending: str) -> None:
     env = (f"TMPDIR={shlex.quote(str(tmp_path))} TRIAGE_CONFIG_DIR={shlex.quote(str(tmp_path))} "
@@ -43,5 +58,10 @@ def test_the_demo_folder_is_removed(tmp_path: Path, ending: str) -> None:
         while folder.exists() and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not folder.exists()
+        if ending == "terminal closed":  # and the app is gone, not left running without one
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline and _demo_running(tmp_path):
+                time.sleep(0.1)
+            assert not _demo_running(tmp_path)
     finally:
         tmux("kill-server")

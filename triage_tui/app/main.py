@@ -53,7 +53,8 @@ def make_app(
     name = current_user(user)
     if demo:
         folder = Path(tempfile.mkdtemp(prefix="triage-demo-"))
-        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        _DEMO_FOLDERS.append(folder)
+        atexit.register(remove_demo_folders)
         db = make_demo_db(folder, name, clock() if clock else None)
     path = Path(db).expanduser() if db else default_db_path()
     store = Store(path).open(quick=False)  # the inbox reads every item at once anyway
@@ -62,17 +63,33 @@ def make_app(
                      startup_problems=problems)
 
 
+_DEMO_FOLDERS: list[Path] = []
+"""Temporary folders of `--demo` databases made by this process."""
+
+
+def remove_demo_folders() -> None:
+    while _DEMO_FOLDERS:
+        shutil.rmtree(_DEMO_FOLDERS.pop(), ignore_errors=True)
+
+
 def run_app(db: str | None = None, user: str | None = None, demo: bool = False) -> int:
     """Open the dashboard; returns the exit code."""
     app = make_app(db=db, user=user, demo=demo)
     if demo:
-        # The terminal closing (SIGHUP) or a kill (SIGTERM) would end the process before the
-        # demo's temporary folder is removed at exit: quit the app instead.
+        # The terminal closing (SIGHUP) or a kill (SIGTERM) ends the process without its exit
+        # handlers: remove the demo's folder first, then end as the signal would have. (Asking
+        # the app to quit is not enough: with its terminal gone it may never get there.)
+        import os
         import signal
+
+        def quit_now(signum: int, frame: object) -> None:
+            remove_demo_folders()
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
 
         for name in ("SIGHUP", "SIGTERM"):
             number = getattr(signal, name, None)
             if number is not None:
-                signal.signal(number, lambda signum, frame: app.exit(return_code=128 + signum))
+                signal.signal(number, quit_now)
     app.run()
     return app.return_code or 0
